@@ -1,0 +1,103 @@
+"""Look at an answer cell before any tool does: does it parse, is it started?
+
+A stub that was never touched must not collect style points for being short,
+and a syntax error must be reported once, at its line, instead of by every
+tool in its own words.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from autograder.feedback import Finding, Location, make_finding
+from autograder.spec import AnswerSpec
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """How far an answer can be checked.
+
+    Attributes:
+        findings: What stands in the way, if anything.
+        static_ok: Static checks (ruff, mypy) may run: it parses and
+            defines every name of the contract.
+        dynamic_ok: Checks that run it (pytest) may run: it parses and
+            defines at least one name of the contract.
+    """
+
+    findings: tuple[Finding, ...]
+    static_ok: bool
+    dynamic_ok: bool
+
+
+def _defined_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(
+            node.target, ast.Name
+        ):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _is_stub(tree: ast.Module) -> bool:
+    """Tell whether a module does nothing but ``raise NotImplementedError``."""
+    body = [
+        node
+        for node in tree.body
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
+    return not body or all(
+        isinstance(node, ast.Raise)
+        and isinstance(node.exc, ast.Name | ast.Call)
+        and "NotImplementedError" in ast.unparse(node.exc)
+        for node in body
+    )
+
+
+def _at(spec: AnswerSpec, line: int | None) -> Location:
+    return Location(spec.grade_id, spec.label, line)
+
+
+def assess(spec: AnswerSpec, source: str | None) -> Readiness:
+    """Decide which checks can look at an answer.
+
+    Args:
+        spec: The answer's declaration.
+        source: The cell's text, or ``None`` when the notebook lacks the cell.
+
+    Returns:
+        What stands in the way, and which kinds of check may run.
+    """
+    if source is None:
+        finding = make_finding("answer.cell-missing", cell=spec.grade_id)
+        return Readiness((finding,), static_ok=False, dynamic_ok=False)
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.lstrip().startswith(("%", "!")):
+            finding = make_finding("answer.magic", _at(spec, number), line=line.strip())
+            return Readiness((finding,), static_ok=False, dynamic_ok=False)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        location = _at(spec, error.lineno)
+        finding = make_finding("answer.syntax-error", location, error=error.msg)
+        return Readiness((finding,), static_ok=False, dynamic_ok=False)
+    defined = _defined_names(tree)
+    missing = [name for name in spec.defines if name not in defined]
+    started = (len(missing) < len(spec.defines)) if spec.defines else not _is_stub(tree)
+    if not started:
+        names = ", ".join(f"`{name}`" for name in spec.defines) or "anything"
+        finding = make_finding("answer.not-started", _at(spec, None), names=names)
+        return Readiness((finding,), static_ok=False, dynamic_ok=False)
+    findings = tuple(
+        make_finding("answer.missing-name", _at(spec, None), name=name)
+        for name in missing
+    )
+    return Readiness(findings, static_ok=not missing, dynamic_ok=True)
