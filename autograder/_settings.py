@@ -120,6 +120,17 @@ class Settings:
     memory_limit_mb: int
     output_limit: int
 
+    def to_env(self) -> dict[str, str]:
+        """Express the settings as the environment variables that produce them.
+
+        Returns:
+            Variable names and values, for a subprocess to load the same settings.
+        """
+        return {
+            OPTIONS[field.name].env: str(getattr(self, field.name))
+            for field in fields(self)
+        }
+
     @property
     def mypy_cache_dir(self) -> Path:
         """Where mypy keeps its incremental cache."""

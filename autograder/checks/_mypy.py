@@ -76,7 +76,11 @@ class MypyCheck(Check):
         """
         digest = hashlib.sha256(" ".join(self.flags).encode()).hexdigest()[:12]
         cache = context.settings.mypy_cache_dir / digest
+        # Only the declared flags count: never a config file found nearby.
+        config = context.workdir / "mypy.ini"
+        config.write_text("[mypy]\n", encoding="utf-8")
         return [
+            f"--config-file={config}",
             *self.flags,
             *BASE_FLAGS,
             f"--cache-dir={cache}",

@@ -59,7 +59,11 @@ class WorkerClient:
                 stdout=subprocess.PIPE,
                 stderr=log,
                 text=True,
-                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+                env={
+                    **os.environ,
+                    **self.settings.to_env(),
+                    "PYTHONDONTWRITEBYTECODE": "1",
+                },
             )
         logger.debug("started grading worker %s", self._process.pid)
         self._ready = False
