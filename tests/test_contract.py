@@ -1,0 +1,57 @@
+"""Is an answer judged ready only when it parses and keeps the contract?"""
+
+import pytest
+
+from autograder._contract import assess
+from autograder.spec import AnswerSpec
+
+SPEC = AnswerSpec("inventory", "inventory", "your module", ("parse", "total"))
+
+
+def test_a_complete_answer_is_ready_for_everything() -> None:
+    ready = assess(SPEC, "def parse():\n    pass\n\n\ntotal = sum\n")
+    assert ready.static_ok
+    assert ready.dynamic_ok
+    assert ready.findings == ()
+
+
+def test_the_released_stub_is_not_started() -> None:
+    ready = assess(SPEC, "# YOUR CODE HERE\nraise NotImplementedError()\n")
+    assert not ready.static_ok
+    assert not ready.dynamic_ok
+    assert [f.id for f in ready.findings] == ["answer.not-started"]
+
+
+def test_a_missing_name_blocks_static_checks_only() -> None:
+    ready = assess(SPEC, "def parse():\n    pass\n")
+    assert not ready.static_ok
+    assert ready.dynamic_ok
+    assert ["`total`" in f.message for f in ready.findings] == [True]
+
+
+def test_a_syntax_error_is_located() -> None:
+    ready = assess(SPEC, "def parse():\n    pass\n\ndef total(:\n")
+    (finding,) = ready.findings
+    assert finding.id == "answer.syntax-error"
+    assert finding.location is not None
+    assert finding.location.line == 4
+
+
+@pytest.mark.parametrize("line", ["%load inventory_messy.py", "!ls"])
+def test_ipython_syntax_is_named(line: str) -> None:
+    ready = assess(SPEC, f"def parse():\n    pass\n{line}\n")
+    (finding,) = ready.findings
+    assert finding.id == "answer.magic"
+    assert finding.location is not None
+    assert finding.location.line == 3
+
+
+def test_a_missing_cell_is_reported() -> None:
+    (finding,) = assess(SPEC, None).findings
+    assert finding.id == "answer.cell-missing"
+
+
+def test_without_a_contract_a_stub_is_still_not_started() -> None:
+    open_spec = AnswerSpec("script", "script", "your script", ())
+    assert not assess(open_spec, "raise NotImplementedError()\n").dynamic_ok
+    assert assess(open_spec, "print('hi')\n").dynamic_ok
