@@ -30,7 +30,11 @@ def test_without_strict_untyped_functions_pass(
     tmp_path: Path, settings: Settings
 ) -> None:
     result = run_check(
-        "mypy", {"strict": False}, "def f(x):\n    return x\n", tmp_path, settings
+        "mypy",
+        {"strict": False},
+        "def f(x):\n    return x\n",
+        workdir=tmp_path,
+        settings=settings,
     )
     assert result.fraction == 1.0
 
@@ -39,7 +43,11 @@ def test_extra_flags_are_passed(tmp_path: Path, settings: Settings) -> None:
     source = "from typing import Any\n\n\ndef f(x: Any) -> Any:\n    return x\n"
     plain = run_check("mypy", {}, source, workdir=tmp_path, settings=settings)
     strict_any = run_check(
-        "mypy", {"flags": ["--disallow-any-explicit"]}, source, tmp_path, settings
+        "mypy",
+        {"flags": ["--disallow-any-explicit"]},
+        source,
+        workdir=tmp_path,
+        settings=settings,
     )
     assert plain.fraction == 1.0
     assert strict_any.fraction < 1.0

@@ -26,7 +26,11 @@ def test_findings_point_at_the_line_in_the_cell(
 
 def test_points_fall_linearly_with_findings(tmp_path: Path, settings: Settings) -> None:
     result = run_check(
-        "ruff", {"select": ["E4", "E7"], "allowance": 4}, MESSY, tmp_path, settings
+        "ruff",
+        {"select": ["E4", "E7"], "allowance": 4},
+        MESSY,
+        workdir=tmp_path,
+        settings=settings,
     )
     assert result.fraction == pytest.approx(1 - 3 / 4)
 
@@ -52,7 +56,11 @@ def test_preview_rules_need_preview(tmp_path: Path, settings: Settings) -> None:
         "ruff", {"select": ["E2"]}, source, workdir=tmp_path, settings=settings
     )
     on = run_check(
-        "ruff", {"select": ["E2"], "preview": True}, source, tmp_path, settings
+        "ruff",
+        {"select": ["E2"], "preview": True},
+        source,
+        workdir=tmp_path,
+        settings=settings,
     )
     assert off.fraction == 1.0
     assert "style.E225" in {f.id for f in on.findings}
