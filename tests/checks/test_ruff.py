@@ -72,3 +72,13 @@ def test_preview_rules_need_preview(tmp_path: Path, settings: Settings) -> None:
 def test_bad_options_are_refused(options: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="ruff"):
         build_check("ruff", options)
+
+
+def test_noqa_comments_do_not_silence_findings(
+    tmp_path: Path, settings: Settings
+) -> None:
+    source = "x = None\nif x == None:  # noqa: E711\n    pass\n"
+    result = run_check(
+        "ruff", {"select": ["E7"]}, source, workdir=tmp_path, settings=settings
+    )
+    assert "style.E711" in {f.id for f in result.findings}
