@@ -8,6 +8,7 @@ cut, and the cut is said.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 
 from autograder.feedback._finding import Finding, Severity
@@ -21,7 +22,7 @@ DEFAULT_TEXT_LIMIT = 4000
 _ICONS = {
     Severity.ESSENTIAL: "✖",
     Severity.ACTIONABLE: "▲",
-    Severity.INFORMATIVE: "ℹ",
+    Severity.INFORMATIVE: "ℹ",  # noqa: RUF001 - the information sign, on purpose
     Severity.CELEBRATORY: "✔",
 }
 _COLOURS = {
@@ -95,8 +96,7 @@ def render_text(report: CellReport, limit: int = DEFAULT_TEXT_LIMIT) -> str:
         lines.extend(_finding_text(note, limit))
     for outcome in report.outcomes:
         lines.append(
-            f" {outcome.check}: {_points(outcome.points)}/"
-            f"{_points(outcome.max_points)}"
+            f" {outcome.check}: {_points(outcome.points)}/{_points(outcome.max_points)}"
         )
         shown, hidden = _shown(outcome.findings)
         for finding in shown:
@@ -106,7 +106,9 @@ def render_text(report: CellReport, limit: int = DEFAULT_TEXT_LIMIT) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_notebook_text(report: NotebookReport, limit: int = DEFAULT_TEXT_LIMIT) -> str:
+def render_notebook_text(
+    report: NotebookReport, limit: int = DEFAULT_TEXT_LIMIT
+) -> str:
     """Render a whole notebook's report as plain text.
 
     Args:
@@ -128,6 +130,14 @@ LinkResolver = Callable[[str], str | None]
 """Turns ``lesson-slug#anchor`` into an href, or ``None`` when there is no lesson."""
 
 
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _markup(text: str) -> str:
+    """Escape text, then show `backticked` spans as code."""
+    return _CODE.sub(r"<code>\1</code>", html.escape(text))
+
+
 def _finding_html(finding: Finding, limit: int, resolve: LinkResolver) -> str:
     colour = _COLOURS[finding.severity]
     where = ""
@@ -140,7 +150,7 @@ def _finding_html(finding: Finding, limit: int, resolve: LinkResolver) -> str:
     if finding.hint:
         hint = (
             '<div style="margin-left:1.4em;opacity:0.85">'
-            f"{html.escape(cut(finding.hint, limit))}</div>"
+            f"{_markup(cut(finding.hint, limit))}</div>"
         )
     link = ""
     href = resolve(finding.link) if finding.link else None
@@ -154,7 +164,7 @@ def _finding_html(finding: Finding, limit: int, resolve: LinkResolver) -> str:
         f'{html.escape(finding.id, quote=True)}">'
         f'<span style="color:{colour};font-weight:bold" '
         f'title="{finding.severity.value}">{_ICONS[finding.severity]}</span> '
-        f"{where}{html.escape(cut(finding.message, limit))}{link}{hint}</li>"
+        f"{where}{_markup(cut(finding.message, limit))}{link}{hint}</li>"
     )
 
 

@@ -14,7 +14,10 @@ from autograder.feedback import (
 
 def _report(points: float, *, hidden: bool = True, message: str = "x") -> CellReport:
     finding = make_finding(
-        "tests.failed", Location("inventory", "your module", 3), name="t", detail=message
+        "tests.failed",
+        Location("inventory", "your module", 3),
+        name="t",
+        detail=message,
     )
     return CellReport(
         exercise="01_pep8",
@@ -33,7 +36,9 @@ def test_learner_text_is_escaped_in_html() -> None:
 
 
 def test_passing_public_checks_say_more_run_at_grading() -> None:
-    assert "public checks passed — more checks run at grading" in render_text(_report(3))
+    assert "public checks passed — more checks run at grading" in render_text(
+        _report(3)
+    )
 
 
 def test_a_cell_without_hidden_tests_says_all_passed() -> None:
@@ -61,3 +66,8 @@ def test_html_links_to_the_lesson_when_it_resolves() -> None:
 
 def test_html_carries_the_score_as_data() -> None:
     assert 'data-score="1.5"' in render_html(_report(1.5))
+
+
+def test_backticked_names_render_as_code_after_escaping() -> None:
+    html = render_html(_report(0, message="`a<b` is wrong"))
+    assert "<code>a&lt;b</code>" in html
