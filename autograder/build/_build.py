@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,21 +115,29 @@ def _differences(built: Path, committed: Path) -> list[str]:
     return problems
 
 
-def build(root: Path, *, check: bool = False) -> list[BuildResult]:
+def build(
+    root: Path, *, check: bool = False, only: Sequence[str] = ()
+) -> list[BuildResult]:
     """Regenerate every exercise, or (``check``) compare with the committed ones.
 
     Args:
         root: The course repository.
         check: Compare only; change nothing.
+        only: Build just these assignments (all when empty).
 
     Returns:
         One result per assignment; a build is clean when none has problems.
 
     Raises:
-        BuildError: nbgrader could not generate an assignment.
+        BuildError: nbgrader could not generate an assignment, or an assignment
+            named in ``only`` does not exist.
     """
+    known = assignments(root)
+    unknown = sorted(set(only) - set(known))
+    if unknown:
+        raise BuildError(", ".join(unknown), f"not in {SOURCE_DIR}/; known: {known}")
     results = []
-    for assignment in assignments(root):
+    for assignment in [name for name in known if not only or name in only]:
         spec = load_spec(root / SOURCE_DIR / assignment / SPEC_FILE)
         problems = check_consistency(spec, spec.notebook_path)
         with tempfile.TemporaryDirectory(prefix="course-build-") as tmp:

@@ -47,7 +47,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    results = build(args.root, check=args.check)
+    results = build(args.root, check=args.check, only=args.assignments)
     clean = True
     for result in results:
         for problem in result.problems:
@@ -127,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "--check",
                 action="store_true",
                 help="change nothing; fail if exercises/ differs from a fresh build",
+            )
+            sub.add_argument(
+                "assignments",
+                nargs="*",
+                metavar="ASSIGNMENT",
+                help="only these assignments, such as 01_pep8 (default: all)",
             )
             sub.set_defaults(run=_cmd_build)
         else:

@@ -1,8 +1,9 @@
 """The catalogue of finding ids: message templates, severities and lesson links.
 
-The entries live in ``catalogue.toml`` beside this module so that wording can be
-reviewed without reading code. Families of ids (``style.*``, ``types.*``) fall
-back to a generic entry when a specific code has no curated text.
+The entries live in TOML files in ``catalogue/`` beside this module (one file
+per family of checks) so that wording can be reviewed without reading code.
+Families of ids (``style.*``, ``types.*``) fall back to a generic entry when a
+specific code has no curated text.
 """
 
 from __future__ import annotations
@@ -48,26 +49,29 @@ class Entry:
 
 @cache
 def load_catalogue() -> dict[str, Entry]:
-    """Read the catalogue shipped with the package.
+    """Read the catalogue shipped with the package: every ``catalogue/*.toml``.
 
     Returns:
         Entries by finding id.
+
+    Raises:
+        ValueError: Two files define the same id.
     """
-    text = (
-        resources.files("autograder.feedback")
-        .joinpath("catalogue.toml")
-        .read_text("utf-8")
-    )
-    raw = tomllib.loads(text)
-    return {
-        finding_id: Entry(
-            severity=Severity(body["severity"]),
-            message=body["message"],
-            hint=body.get("hint", ""),
-            link=body.get("link", ""),
-        )
-        for finding_id, body in raw.items()
-    }
+    folder = resources.files("autograder.feedback").joinpath("catalogue")
+    entries: dict[str, Entry] = {}
+    for item in sorted(folder.iterdir(), key=lambda item: item.name):
+        if not item.name.endswith(".toml"):
+            continue
+        for finding_id, body in tomllib.loads(item.read_text("utf-8")).items():
+            if finding_id in entries:
+                raise ValueError(f"{item.name}: {finding_id!r} is defined twice")
+            entries[finding_id] = Entry(
+                severity=Severity(body["severity"]),
+                message=body["message"],
+                hint=body.get("hint", ""),
+                link=body.get("link", ""),
+            )
+    return entries
 
 
 def lookup(finding_id: str) -> Entry:

@@ -57,3 +57,10 @@ def test_the_shipped_source_is_consistent(root: Path) -> None:
     for spec_path in (root / "solutions").glob("*/exercise.toml"):
         spec = load_spec(spec_path)
         assert check_consistency(spec, spec.notebook_path) == []
+
+
+def test_an_unknown_assignment_is_refused(root: Path) -> None:
+    from autograder import BuildError
+
+    with pytest.raises(BuildError, match="99_nope"):
+        build(root, check=True, only=["99_nope"])
