@@ -203,8 +203,9 @@ def grade_cell(
         job = Job(
             checks=to_run,
             answers={
-                check.answer: (spec.answers[check.answer], answers[check.answer] or "")
-                for check in to_run.values()
+                grade_id: (spec.answers[grade_id], text)
+                for grade_id, text in answers.items()
+                if text is not None and grade_id in spec.answers
             },
             tests=tests,
         )

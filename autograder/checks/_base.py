@@ -93,6 +93,8 @@ class CheckContext:
     Attributes:
         workdir: A scratch folder of its own, holding the answer modules.
         answer: The answer the check is declared on.
+        answers: Every answer of the job by grade id (the declared one too),
+            for checks that relate two cells, such as tests and implementation.
         tests: The graded cell's test code, if it has any.
         settings: The engine's settings.
         on_event: Called with progress notes (``{"test": name}``) so that a
@@ -101,6 +103,7 @@ class CheckContext:
 
     workdir: Path
     answer: Answer
+    answers: dict[str, Answer]
     tests: TestCode | None
     settings: Settings
     on_event: Callable[[dict[str, Any]], None]

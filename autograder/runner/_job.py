@@ -126,6 +126,7 @@ def execute_job(
         context = CheckContext(
             workdir=workdir,
             answer=answers[job.checks[index].answer],
+            answers=answers,
             tests=job.tests,
             settings=settings,
             on_event=lambda event, i=index: emit({"check": i, **event}),  # type: ignore[misc]

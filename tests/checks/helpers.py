@@ -27,6 +27,7 @@ def run_check(
     context = CheckContext(
         workdir=workdir,
         answer=Answer(SPEC, source, path),
+        answers={"solution": Answer(SPEC, source, path)},
         tests=tests,
         settings=settings,
         on_event=lambda event: None,
