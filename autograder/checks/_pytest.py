@@ -42,7 +42,7 @@ PYTEST_ARGS = (
     "-W",
     "ignore::DeprecationWarning",
 )
-"""Plugins that cost seconds per run are blocked; see the README's speed notes."""
+"""Plugins that cost seconds per run are blocked; see benchmarks/README.md."""
 
 
 def _answer_line(tb: TracebackType | None, path: Path) -> int | None:
