@@ -38,6 +38,7 @@ from autograder.feedback import (
     render_text,
 )
 from autograder.notebook import read_cells
+from autograder.spec import ExerciseSpec
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +105,17 @@ def lesson_resolver(start: Path) -> Callable[[str], str | None]:
 
 
 class CellTracker:
-    """Remembers the text of each cell as it runs, by the front end's cell id."""
+    """Remembers the text of each cell as it runs, by the front end's cell id.
+
+    Front ends that send no cell ids (nbclient, so ``nbgrader validate`` and
+    ``autograde``) still leave the set of texts that ran, which tells which
+    notebook file in the folder is the one being run.
+    """
 
     def __init__(self) -> None:
         """Start with nothing seen."""
         self.sources: dict[str, str] = {}
+        self.executed: set[str] = set()
 
     @property
     def has_ids(self) -> bool:
@@ -122,8 +129,10 @@ class CellTracker:
             info: IPython's ``ExecutionInfo``.
         """
         cell_id = getattr(info, "cell_id", None)
+        text = str(info.raw_cell)
+        self.executed.add(text)
         if cell_id:
-            self.sources[str(cell_id)] = str(info.raw_cell)
+            self.sources[str(cell_id)] = text
 
 
 class Checker:
@@ -146,18 +155,37 @@ class Checker:
         self.runner = runner
         self.cwd = cwd
 
-    def _notebook(self, default: Path) -> Path:
+    def _notebook(self, spec: ExerciseSpec) -> Path:
+        """Find the notebook file being run.
+
+        JupyterLab tells the kernel its notebook (``JPY_SESSION_NAME``).
+        Without that, the file is the one in the folder whose answer cells
+        are texts this kernel ran (a renamed copy is found too); failing
+        that, the notebook the declaration names.
+        """
+        default = spec.notebook_path
         session = os.environ.get("JPY_SESSION_NAME", "")
         if session.endswith(".ipynb"):
             candidate = Path(session)
             if not candidate.is_absolute():
                 candidate = (self.cwd or Path.cwd()) / candidate.name
-            if (
-                candidate.is_file()
-                and candidate.parent.resolve() == default.parent.resolve()
-            ):
+            same_folder = candidate.parent.resolve() == default.parent.resolve()
+            if candidate.is_file() and same_folder:
                 return candidate
+        if self.tracker.executed:
+            others = sorted(default.parent.glob("*.ipynb"))
+            for candidate in [default, *[p for p in others if p != default]]:
+                if self._ran_answers_of(candidate, spec):
+                    return candidate
         return default
+
+    def _ran_answers_of(self, notebook: Path, spec: ExerciseSpec) -> bool:
+        try:
+            sources = read_cells(notebook).sources
+        except AutograderError:
+            return False
+        texts = [sources.get(answer_id) for answer_id in spec.answers]
+        return all(text is not None and text in self.tracker.executed for text in texts)
 
     def check(self, grade_id: str, cell_source: str) -> Feedback:
         """Grade one test cell.
@@ -173,7 +201,7 @@ class Checker:
         folder = self.cwd or Path.cwd()
         try:
             spec = load_exercise(folder)
-            notebook = self._notebook(spec.notebook_path)
+            notebook = self._notebook(spec)
             saved = read_cells(notebook)
             answers: dict[str, str | None] = {}
             notes: list[Finding] = []
