@@ -77,7 +77,10 @@ def start() -> None:
     setup()
     os.chdir(ROOT)
     jupyter = str(BIN / "jupyter")
-    os.execve(jupyter, [jupyter, "lab", "lessons/00_welcome.ipynb"], _env())  # noqa: S606
+    command = [jupyter, "lab", "lessons/00_welcome.ipynb", *sys.argv[2:]]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines run as root
+    os.execve(jupyter, command, _env())  # noqa: S606
 
 
 def test() -> None:
