@@ -22,6 +22,7 @@ from autograder._errors import (
     CellNotFoundError,
     ConfigError,
     NotebookError,
+    ProgressError,
     SpecError,
     WorkerError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Mode",
     "NotebookError",
     "NotebookReport",
+    "ProgressError",
     "Settings",
     "Severity",
     "SpecError",

@@ -9,7 +9,8 @@ so a caller can catch the whole family in one place::
     ├── NotebookError           a notebook cannot be read or lacks a required cell
     │   └── CellNotFoundError   no cell carries the grade id asked for
     ├── WorkerError             the grading worker died or answered nonsense
-    └── BuildError              regenerating exercises from solutions failed
+    ├── BuildError              regenerating exercises from solutions failed
+    └── ProgressError           the progress store or a progress file is unusable
 
 A learner's mistake is never one of these: it becomes a finding in the feedback.
 These are for the course's own faults (a broken spec, an unreadable file).
@@ -123,3 +124,21 @@ class BuildError(AutograderError):
         """
         super().__init__(f"{assignment}: {reason}")
         self.assignment = assignment
+
+
+class ProgressError(AutograderError):
+    """The progress store or a progress file cannot be used.
+
+    Attributes:
+        path: The store or file at fault.
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        """Build the error.
+
+        Args:
+            path: The store or file at fault.
+            reason: What is wrong and what the learner can do about it.
+        """
+        super().__init__(f"{path}: {reason}")
+        self.path = path

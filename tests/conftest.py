@@ -13,6 +13,17 @@ from autograder.runner import WorkerClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _progress_in_a_temporary_folder(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Checks and kernels record progress in a temporary folder, never the user's."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("COURSE_DATA_DIR", str(tmp_path_factory.mktemp("progress")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings whose caches and data live in a temporary folder."""

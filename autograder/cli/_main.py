@@ -16,6 +16,7 @@ from autograder._engine import grade_notebook, load_exercise
 from autograder._errors import AutograderError
 from autograder._settings import OPTIONS, load_settings
 from autograder.build import RELEASE_DIR, SOURCE_DIR, assignments, build
+from autograder.cli._progress import add_progress_commands
 from autograder.feedback import render_notebook_text
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
             sub.set_defaults(run=_cmd_build)
         else:
             sub.set_defaults(run=_cmd_verify)
+    add_progress_commands(commands)
     return parser
 
 

@@ -259,6 +259,10 @@ def load_ipython_extension(ipython: Any) -> None:
 
     ipython.register_magic_function(check, magic_kind="cell", magic_name="check")
     ipython.user_ns.setdefault("_course_checker", checker)
+    from autograder.progress import record_report
+
+    if record_report not in REPORT_LISTENERS:
+        REPORT_LISTENERS.append(record_report)
     try:
         default_runner(load_settings()).start()
     except (AutograderError, OSError):
