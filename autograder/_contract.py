@@ -31,6 +31,35 @@ class Readiness:
     dynamic_ok: bool
 
 
+def _is_stub_body(body: list[ast.stmt]) -> bool:
+    """Tell whether a function body is a placeholder to be filled in later.
+
+    A placeholder holds only a docstring, ``pass``, ``...`` or a raise of
+    ``NotImplementedError``.
+    """
+    statements = [
+        node
+        for node in body
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        and not isinstance(node, ast.Pass)
+    ]
+    return all(
+        isinstance(node, ast.Raise)
+        and node.exc is not None
+        and "NotImplementedError" in ast.unparse(node.exc)
+        for node in statements
+    )
+
+
+def _stub_functions(tree: ast.Module) -> set[str]:
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and _is_stub_body(node.body)
+    }
+
+
 def _defined_names(tree: ast.Module) -> set[str]:
     names: set[str] = set()
     for node in tree.body:
@@ -89,7 +118,8 @@ def assess(spec: AnswerSpec, source: str | None) -> Readiness:
         location = _at(spec, error.lineno)
         finding = make_finding("answer.syntax-error", location, error=error.msg)
         return Readiness((finding,), static_ok=False, dynamic_ok=False)
-    defined = _defined_names(tree)
+    stubs = _stub_functions(tree)
+    defined = _defined_names(tree) - stubs
     missing = [name for name in spec.defines if name not in defined]
     started = (len(missing) < len(spec.defines)) if spec.defines else not _is_stub(tree)
     if not started:
@@ -97,7 +127,11 @@ def assess(spec: AnswerSpec, source: str | None) -> Readiness:
         finding = make_finding("answer.not-started", _at(spec, None), names=names)
         return Readiness((finding,), static_ok=False, dynamic_ok=False)
     findings = tuple(
-        make_finding("answer.missing-name", _at(spec, None), name=name)
+        make_finding(
+            "answer.stub-function" if name in stubs else "answer.missing-name",
+            _at(spec, None),
+            name=name,
+        )
         for name in missing
     )
     return Readiness(findings, static_ok=not missing, dynamic_ok=True)

@@ -9,7 +9,7 @@ SPEC = AnswerSpec("inventory", "inventory", "your module", ("parse", "total"))
 
 
 def test_a_complete_answer_is_ready_for_everything() -> None:
-    ready = assess(SPEC, "def parse():\n    pass\n\n\ntotal = sum\n")
+    ready = assess(SPEC, "def parse():\n    return 1\n\n\ntotal = sum\n")
     assert ready.static_ok
     assert ready.dynamic_ok
     assert ready.findings == ()
@@ -23,7 +23,7 @@ def test_the_released_stub_is_not_started() -> None:
 
 
 def test_a_missing_name_blocks_static_checks_only() -> None:
-    ready = assess(SPEC, "def parse():\n    pass\n")
+    ready = assess(SPEC, "def parse():\n    return 1\n")
     assert not ready.static_ok
     assert ready.dynamic_ok
     assert ["`total`" in f.message for f in ready.findings] == [True]
@@ -55,3 +55,20 @@ def test_without_a_contract_a_stub_is_still_not_started() -> None:
     open_spec = AnswerSpec("script", "script", "your script", ())
     assert not assess(open_spec, "raise NotImplementedError()\n").dynamic_ok
     assert assess(open_spec, "print('hi')\n").dynamic_ok
+
+
+@pytest.mark.parametrize(
+    "body", ["pass", "...", "raise NotImplementedError", '"""Later."""\n    pass']
+)
+def test_a_stub_function_does_not_count_as_defined(body: str) -> None:
+    ready = assess(SPEC, f"def parse():\n    return 1\n\n\ndef total():\n    {body}\n")
+    assert not ready.static_ok
+    assert ready.dynamic_ok
+    assert [f.id for f in ready.findings] == ["answer.stub-function"]
+    assert "`total` is still a stub" in ready.findings[0].message
+
+
+def test_a_contract_of_stubs_is_not_started() -> None:
+    ready = assess(SPEC, "def parse():\n    pass\n\n\ndef total():\n    ...\n")
+    assert not ready.dynamic_ok
+    assert [f.id for f in ready.findings] == ["answer.not-started"]

@@ -73,7 +73,7 @@ def test_points_are_the_fraction_of_each_check(spec) -> None:  # type: ignore[no
     report = grade_cell(
         spec,
         "style",
-        CellInput({"code": "def f(): ...\ndef g(): ..."}, "%%check style\n"),
+        CellInput({"code": "def f(): return 1\ndef g(): return 2"}, "%%check style\n"),
         runner,
     )
     assert report.score == 1.0
@@ -83,7 +83,7 @@ def test_points_are_the_fraction_of_each_check(spec) -> None:  # type: ignore[no
 
 def test_static_checks_wait_for_the_whole_contract(spec) -> None:  # type: ignore[no-untyped-def]
     runner = FakeRunner(1.0)
-    given = CellInput({"code": "def f(): ...\n"}, "%%check style\n")
+    given = CellInput({"code": "def f(): return 1\n"}, "%%check style\n")
     report = grade_cell(spec, "style", given, runner)
     assert runner.jobs == []
     assert report.score == 0
@@ -93,7 +93,7 @@ def test_static_checks_wait_for_the_whole_contract(spec) -> None:  # type: ignor
 def test_tests_run_on_a_partial_answer(spec) -> None:  # type: ignore[no-untyped-def]
     runner = FakeRunner(1.0)
     given = CellInput(
-        {"code": "def f(): ...\n"}, "%%check behaviour\ndef test_x(): pass\n"
+        {"code": "def f(): return 1\n"}, "%%check behaviour\ndef test_x(): pass\n"
     )
     assert grade_cell(spec, "behaviour", given, runner).score == 3.0
 
@@ -102,7 +102,7 @@ def test_a_missing_test_cell_scores_zero_and_says_so(spec) -> None:  # type: ign
     report = grade_cell(
         spec,
         "behaviour",
-        CellInput({"code": "def f(): ...\ndef g(): ..."}, None),
+        CellInput({"code": "def f(): return 1\ndef g(): return 2"}, None),
         FakeRunner(1.0),
     )
     assert report.score == 0
@@ -117,7 +117,7 @@ def test_hidden_markers_mean_grading_mode(spec) -> None:  # type: ignore[no-unty
     report = grade_cell(
         spec,
         "behaviour",
-        CellInput({"code": "def f(): ...\ndef g(): ..."}, source),
+        CellInput({"code": "def f(): return 1\ndef g(): return 2"}, source),
         FakeRunner(1.0),
     )
     assert report.mode.value == "grading"
