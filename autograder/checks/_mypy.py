@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from autograder.checks._base import (
@@ -21,6 +22,9 @@ _LINE = re.compile(
     r"^(?P<path>[^:]+):(?P<line>\d+):(?:(?P<column>\d+):)? (?P<level>error|note): "
     r"(?P<text>.*?)(?:  \[(?P<code>[a-z0-9-]+)\])?$"
 )
+
+_SILENCER = re.compile(r"#\s*(?:type:\s*ignore\b.*|mypy:.*)$")
+"""Comments that switch mypy off for a line or a whole module."""
 
 BASE_FLAGS = (
     "--no-error-summary",
@@ -65,11 +69,12 @@ class MypyCheck(Check):
         """Short description for the feedback."""
         return f"mypy {' '.join(self.flags)}".rstrip()
 
-    def arguments(self, context: CheckContext) -> list[str]:
+    def arguments(self, context: CheckContext, target: Path | None = None) -> list[str]:
         """Build mypy's argument list for one answer.
 
         Args:
             context: The answer and settings.
+            target: The file to check; the answer's module file when omitted.
 
         Returns:
             The arguments, cache folder included.
@@ -84,8 +89,43 @@ class MypyCheck(Check):
             *self.flags,
             *BASE_FLAGS,
             f"--cache-dir={cache}",
-            str(context.answer.path),
+            str(target or context.answer.path),
         ]
+
+    @staticmethod
+    def unsilenced(context: CheckContext) -> tuple[Path, list[Finding]]:
+        """Write a copy of the answer without comments that silence mypy.
+
+        ``# type: ignore`` and ``# mypy: ...`` comments would let a learner
+        switch the check off; each one is a finding, and the copy mypy reads
+        has them blanked out (columns and lines unchanged).
+
+        Args:
+            context: The answer and its scratch folder.
+
+        Returns:
+            The file to check, and a finding per silencing comment.
+        """
+        findings: list[Finding] = []
+        lines = []
+        for number, text in enumerate(context.answer.source.splitlines(), start=1):
+            line = text
+            match = _SILENCER.search(line)
+            if match:
+                findings.append(
+                    make_finding(
+                        "types.silenced",
+                        context.answer.at(number, match.start() + 1),
+                        comment=match.group(0).strip(),
+                    )
+                )
+                line = line[: match.start()] + " " * len(match.group(0))
+            lines.append(line)
+        folder = context.workdir / "mypy-input"
+        folder.mkdir(exist_ok=True)
+        target = folder / context.answer.path.name
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return target, findings
 
     def run(self, context: CheckContext) -> CheckResult:
         """Type-check the answer.
@@ -98,14 +138,15 @@ class MypyCheck(Check):
         """
         from mypy import api
 
-        stdout, stderr, status = api.run(self.arguments(context))
+        target, silenced = self.unsilenced(context)
+        stdout, stderr, status = api.run(self.arguments(context, target))
         if status == 2:
             reason = (stderr or stdout).strip()
             return CheckResult(
                 0.0, (make_finding("checks.error", check=self.label, reason=reason),)
             )
         answer_name = context.answer.path.name
-        findings: list[Finding] = []
+        findings: list[Finding] = list(silenced)
         for raw in stdout.splitlines():
             match = _LINE.match(raw)
             if not match or match["level"] != "error":

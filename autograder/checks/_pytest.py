@@ -117,7 +117,9 @@ class _Collector:
         hidden = self._hidden(item)
         name = item.name
         answer_line = _answer_line(excinfo.tb, self.answer.path)
-        if not isinstance(excinfo.value, AssertionError) or answer_line is not None:
+        # pytest.raises / pytest.fail report a failed expectation, not a crash.
+        expectation = isinstance(excinfo.value, AssertionError | pytest.fail.Exception)
+        if not expectation or answer_line is not None:
             error = f"{type(excinfo.value).__name__}: {excinfo.value}"
             crash_at = self.answer.at(answer_line) if answer_line else None
             finding = make_finding(

@@ -51,3 +51,14 @@ def test_extra_flags_are_passed(tmp_path: Path, settings: Settings) -> None:
     )
     assert plain.fraction == 1.0
     assert strict_any.fraction < 1.0
+
+
+def test_comments_that_silence_mypy_are_findings_not_escapes(
+    tmp_path: Path, settings: Settings
+) -> None:
+    source = "# mypy: ignore-errors\ndef f(x):  # type: ignore\n    return x\n"
+    result = run_check("mypy", {}, source, workdir=tmp_path, settings=settings)
+    ids = [f.id for f in result.findings]
+    assert ids.count("types.silenced") == 2
+    assert "types.no-untyped-def" in ids
+    assert result.fraction < 1.0

@@ -107,3 +107,17 @@ def test_a_cell_without_tests_scores_zero(settings: Settings) -> None:
 def test_learner_output_does_not_disturb_the_result(settings: Settings) -> None:
     noisy = "import sys\nprint('hello')\nprint('x', file=sys.stderr)\n" + GOOD
     assert run(noisy, TESTS, settings).fraction == 1.0
+
+
+def test_a_pytest_raises_that_does_not_raise_is_a_failed_expectation(
+    settings: Settings,
+) -> None:
+    tests = (
+        "%%check behaviour\nimport pytest\nimport shop\n\n\n"
+        "def test_rejects_strings():\n"
+        "    with pytest.raises(TypeError):\n        shop.total(3)\n"
+    )
+    result = run("def total(prices):\n    return 0\n", tests, settings)
+    (finding,) = result.findings
+    assert finding.id == "tests.failed"
+    assert "DID NOT RAISE" in finding.message

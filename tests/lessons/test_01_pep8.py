@@ -39,13 +39,17 @@ def test_each_submission_scores_what_it_should(
     notebook = make_submission(
         root, "01_pep8", {"inventory": _answer_text(root, name)}, tmp_path
     )
-    report = grade_notebook(notebook, spec=source_spec(root, "01_pep8"), runner=worker.run)
+    report = grade_notebook(
+        notebook, spec=source_spec(root, "01_pep8"), runner=worker.run
+    )
     scores = {cell.cell: cell.score for cell in report.cells}
     assert scores == pytest.approx(EXPECTED[name])
 
 
 def test_the_untouched_exercise_scores_zero(root: Path, worker: WorkerClient) -> None:
-    report = grade_notebook(root / "exercises" / "01_pep8" / "01_pep8.ipynb", runner=worker.run)
+    report = grade_notebook(
+        root / "exercises" / "01_pep8" / "01_pep8.ipynb", runner=worker.run
+    )
     assert report.score == 0
     assert report.max_score == 10
     assert {f.id for cell in report.cells for f in cell.notes} == {"answer.not-started"}
@@ -57,21 +61,27 @@ def test_a_syntax_error_is_reported_once_at_its_line(
     notebook = make_submission(
         root, "01_pep8", {"inventory": _answer_text(root, "syntax_error")}, tmp_path
     )
-    report = grade_notebook(notebook, spec=source_spec(root, "01_pep8"), runner=worker.run)
+    report = grade_notebook(
+        notebook, spec=source_spec(root, "01_pep8"), runner=worker.run
+    )
     finding = report.cells[0].notes[0]
     assert finding.id == "answer.syntax-error"
     assert finding.location is not None
     assert finding.location.line == 12
 
 
-def test_a_missing_function_is_named(root: Path, tmp_path: Path, worker: WorkerClient) -> None:
+def test_a_missing_function_is_named(
+    root: Path, tmp_path: Path, worker: WorkerClient
+) -> None:
     notebook = make_submission(
         root, "01_pep8", {"inventory": _answer_text(root, "function_missing")}, tmp_path
     )
-    report = grade_notebook(notebook, spec=source_spec(root, "01_pep8"), runner=worker.run)
+    report = grade_notebook(
+        notebook, spec=source_spec(root, "01_pep8"), runner=worker.run
+    )
     messages = [f.message for f in report.cells[-1].notes]
     assert messages == [
-        "MISSING FUNCTION `low_stock`: the exercise asks for it, "
+        "MISSING `low_stock`: the exercise asks for it, "
         "and the answer cell does not define it."
     ]
 
@@ -80,7 +90,9 @@ def test_public_self_check_of_a_correct_answer_says_more_run_at_grading(
     root: Path, tmp_path: Path, worker: WorkerClient
 ) -> None:
     answer = _answer_text(root, "alt_functional")
-    notebook = make_submission(root, "01_pep8", {"inventory": answer}, tmp_path, grading=False)
+    notebook = make_submission(
+        root, "01_pep8", {"inventory": answer}, tmp_path, grading=False
+    )
     report = grade_notebook(notebook, runner=worker.run)
     behaviour = report.cells[-1]
     assert behaviour.passed
