@@ -9,6 +9,7 @@ newly shown panel's widget models must all be opened in the new kernel (no
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import time
@@ -46,10 +47,12 @@ def text(messages: list[dict[str, Any]]) -> str:
 
 @pytest.fixture
 def kernels(tmp_path: Path) -> Iterator[tuple[KernelManager, KernelManager]]:
+    """Two kernels sharing a progress store of their own, empty at the start."""
+    env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path / "progress")}
     started = []
     for _ in range(2):
         manager = KernelManager(kernel_name="python3")
-        manager.start_kernel(cwd=str(tmp_path))
+        manager.start_kernel(cwd=str(tmp_path), env=env)
         started.append(manager)
     yield started[0], started[1]
     for manager in started:
