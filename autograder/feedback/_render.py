@@ -143,7 +143,7 @@ def _finding_html(finding: Finding, limit: int, resolve: LinkResolver) -> str:
     where = ""
     if finding.location:
         where = (
-            f'<span style="opacity:0.75">{html.escape(finding.location.describe())}'
+            f'<span style="opacity:0.75">{_markup(finding.location.describe())}'
             "</span> — "
         )
     hint = ""
