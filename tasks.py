@@ -90,6 +90,11 @@ def test() -> None:
     _run(PYTHON, "-m", "ruff", "check", ".")
     _run(PYTHON, "-m", "mypy", "--strict", "autograder")
     _run(PYTHON, "-m", "autograder", "build", "--check")
+    # The pre-commit hook's check: notebooks committed without outputs.
+    notebooks = sorted(ROOT.glob("exercises/*/*.ipynb")) + sorted(
+        ROOT.glob("solutions/*/*.ipynb")
+    )
+    _run(PYTHON, "-m", "nbstripout", "--keep-id", "--verify", *notebooks)
     _run(PYTHON, "-m", "pytest", *sys.argv[2:])
     _run(PYTHON, "-m", "pytest", "-p", "nbval", "--nbval-lax", "lessons/")
 

@@ -17,6 +17,7 @@ from autograder._errors import AutograderError
 from autograder._settings import OPTIONS, load_settings
 from autograder.build import RELEASE_DIR, SOURCE_DIR, assignments, build
 from autograder.cli._progress import add_progress_commands
+from autograder.cli._warm import add_warm_command
 from autograder.feedback import render_notebook_text
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sub.set_defaults(run=_cmd_verify)
     add_progress_commands(commands)
+    add_warm_command(commands)
     return parser
 
 
