@@ -9,9 +9,7 @@ function broke which limit, by how much.
 from __future__ import annotations
 
 import ast
-import json
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +24,7 @@ from autograder.checks._base import (
     register_check,
     scaled,
 )
+from autograder.checks._ruff import RuffFailedError, ruff_diagnostics
 from autograder.feedback import Finding, make_finding
 
 
@@ -181,22 +180,18 @@ class ComplexityCheck(Check):
             Partial credit by the number of limits broken.
         """
         answer = context.answer
-        completed = subprocess.run(
-            self.command(answer.path.name),
-            input=answer.source,
-            capture_output=True,
-            text=True,
-            timeout=context.settings.check_timeout,
-            check=False,
-        )
-        if completed.returncode not in (0, 1):
-            reason = completed.stderr.strip() or f"exit code {completed.returncode}"
-            return CheckResult(
-                0.0, (make_finding("checks.error", check=self.label, reason=reason),)
+        try:
+            diagnostics = ruff_diagnostics(
+                self.command(answer.path.name),
+                answer.source,
+                context.settings.check_timeout,
             )
+        except RuffFailedError as error:
+            finding = make_finding("checks.error", check=self.label, reason=str(error))
+            return CheckResult(0.0, (finding,))
         functions = _functions(answer.source)
         findings: list[Finding] = []
-        for item in json.loads(completed.stdout or "[]"):
+        for item in diagnostics:
             row = item["location"]["row"]
             measured = _MEASURED.search(item["message"])
             findings.append(

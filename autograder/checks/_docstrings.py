@@ -12,9 +12,7 @@ compare, so that check counts it as a problem instead of as a pass.
 from __future__ import annotations
 
 import ast
-import json
 import re
-import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,7 +27,7 @@ from autograder.checks._base import (
     register_check,
     scaled,
 )
-from autograder.checks._ruff import RuffCheck
+from autograder.checks._ruff import RuffCheck, RuffFailedError, ruff_diagnostics
 from autograder.feedback import Finding, make_finding
 
 CONVENTIONS = ("google", "numpy", "pep257")
@@ -134,20 +132,15 @@ class DocstringStyleCheck(Check):
             Partial credit by the number of findings left.
         """
         answer = context.answer
-        completed = subprocess.run(
-            self.command(answer.path.name),
-            input=answer.source,
-            capture_output=True,
-            text=True,
-            timeout=context.settings.check_timeout,
-            check=False,
-        )
-        if completed.returncode not in (0, 1):
-            reason = completed.stderr.strip() or f"exit code {completed.returncode}"
-            return CheckResult(
-                0.0, (make_finding("checks.error", check=self.label, reason=reason),)
+        try:
+            diagnostics = ruff_diagnostics(
+                self.command(answer.path.name),
+                answer.source,
+                context.settings.check_timeout,
             )
-        diagnostics = json.loads(completed.stdout or "[]")
+        except RuffFailedError as error:
+            finding = make_finding("checks.error", check=self.label, reason=str(error))
+            return CheckResult(0.0, (finding,))
         findings = [
             make_finding(
                 f"docstrings.{item.get('code') or 'syntax'}",

@@ -20,6 +20,44 @@ from autograder.checks._base import (
 from autograder.feedback import Finding, make_finding
 
 
+class RuffFailedError(Exception):
+    """ruff itself could not run (not a finding about the learner's code)."""
+
+
+def ruff_diagnostics(
+    command: list[str], source: str, timeout: float
+) -> list[dict[str, Any]]:
+    """Run a ruff command on source given on standard input.
+
+    Every check built on ruff (style, docstrings, complexity) goes through
+    here, so they share one way of calling it and of reading its JSON.
+
+    Args:
+        command: The ruff command line, ending with ``-`` for standard input.
+        source: The code to lint.
+        timeout: Seconds ruff may take.
+
+    Returns:
+        ruff's diagnostics, as its JSON output format gives them.
+
+    Raises:
+        RuffFailedError: ruff exited with an error of its own.
+    """
+    completed = subprocess.run(
+        command,
+        input=source,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode not in (0, 1):
+        reason = completed.stderr.strip() or f"exit code {completed.returncode}"
+        raise RuffFailedError(reason)
+    diagnostics: list[dict[str, Any]] = json.loads(completed.stdout or "[]")
+    return diagnostics
+
+
 @register_check
 class RuffCheck(Check):
     """Run ``ruff check`` on the answer with the declared rules only.
@@ -91,20 +129,15 @@ class RuffCheck(Check):
             Partial credit by the number of findings left.
         """
         answer = context.answer
-        completed = subprocess.run(
-            self.command(answer.path.name),
-            input=answer.source,
-            capture_output=True,
-            text=True,
-            timeout=context.settings.check_timeout,
-            check=False,
-        )
-        if completed.returncode not in (0, 1):
-            reason = completed.stderr.strip() or f"exit code {completed.returncode}"
-            return CheckResult(
-                0.0, (make_finding("checks.error", check=self.label, reason=reason),)
+        try:
+            diagnostics = ruff_diagnostics(
+                self.command(answer.path.name),
+                answer.source,
+                context.settings.check_timeout,
             )
-        diagnostics = json.loads(completed.stdout or "[]")
+        except RuffFailedError as error:
+            finding = make_finding("checks.error", check=self.label, reason=str(error))
+            return CheckResult(0.0, (finding,))
         findings: list[Finding] = []
         for item in diagnostics:
             code = item.get("code") or "syntax"
