@@ -164,6 +164,8 @@ class SlowConstruction:
         self.cls = cls
         self.delay = delay
         self.runs = 0
+        self.reruns = 0
+        self._seen: list[object] = []  # held, so that no id is reused meanwhile
         self._lock = threading.Lock()
         self._own: object = cls.__dict__.get("__init__")
 
@@ -174,6 +176,10 @@ class SlowConstruction:
         def counted_init(instance: object, *args: object, **kwargs: object) -> None:
             with self._lock:
                 self.runs += 1
+                if any(seen is instance for seen in self._seen):
+                    self.reruns += 1
+                else:
+                    self._seen.append(instance)
             time.sleep(self.delay)
             original(instance, *args, **kwargs)
 
@@ -197,6 +203,7 @@ class Race:
         errors: Exceptions raised by the accessor, as (text, line in the answer).
         stuck: Threads still running when the check stopped waiting.
         built: Runs of the watched ``__init__``, if one was watched.
+        rebuilt: Of those runs, how many set up an object already set up.
         unstarted: Why not every thread could start, if so (the grader's
             problem, not the answer's).
     """
@@ -206,6 +213,7 @@ class Race:
     errors: list[tuple[str, int | None]] = field(default_factory=list)
     stuck: int = 0
     built: int | None = None
+    rebuilt: int = 0
     unstarted: str | None = None
 
     @property
@@ -375,6 +383,7 @@ class SingletonRaceCheck(Check):
         finally:
             watch.uninstall()
         outcome.built = watch.runs
+        outcome.rebuilt = watch.reruns
         return outcome
 
     def _unusable(
@@ -411,17 +420,10 @@ class SingletonRaceCheck(Check):
                     found=type(wrong[0]).__name__,
                     cls=self.cls,
                 )
-        built = "" if outcome.built is None else f", built {outcome.built} times"
-        if outcome.distinct > 1:
-            return make_finding(
-                "patterns.singleton-race",
-                accessor_at,
-                threads=self.threads,
-                call=self._call,
-                distinct=outcome.distinct,
-                built=built,
-            )
-        if outcome.built is not None and outcome.built > 1:
+        # A rerun __init__ is judged first: it happens on every call, so it is
+        # the answer's steady fault, while a race in the same answer's __new__
+        # shows only in some rounds.
+        if outcome.rebuilt:
             return make_finding(
                 "patterns.singleton-rebuilt",
                 answer.at(definition_line(answer.source, self.cls)),
@@ -429,6 +431,17 @@ class SingletonRaceCheck(Check):
                 call=self._call,
                 cls=self.cls,
                 built=outcome.built,
+                rebuilt=outcome.rebuilt,
+            )
+        if outcome.distinct > 1:
+            built = "" if outcome.built is None else f", built {outcome.built} times"
+            return make_finding(
+                "patterns.singleton-race",
+                accessor_at,
+                threads=self.threads,
+                call=self._call,
+                distinct=outcome.distinct,
+                built=built,
             )
         return None
 
