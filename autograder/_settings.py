@@ -12,6 +12,9 @@ Variable                       Meaning
 ``COURSE_CPU_LIMIT``           CPU seconds learner code may use in one check
 ``COURSE_MEMORY_LIMIT_MB``     address space, in MiB, for one check
 ``COURSE_OUTPUT_LIMIT``        characters of learner output kept in feedback
+``COURSE_PROCESS_LIMIT``       processes learner code may start in one check
+``COURSE_FILE_SIZE_LIMIT_MB``  MiB learner code may write to one file or output
+``COURSE_SANDBOX``             ``auto``, ``bwrap`` or ``rlimits``: how grading isolates
 =============================  =================================================
 """
 
@@ -50,6 +53,13 @@ def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise ValueError("must be greater than zero")
+    return value
+
+
+def _sandbox_choice(text: str) -> str:
+    value = text.strip().lower()
+    if value not in {"auto", "bwrap", "rlimits"}:
+        raise ValueError("must be auto, bwrap or rlimits")
     return value
 
 
@@ -97,6 +107,25 @@ OPTIONS: dict[str, Option] = {
         lambda: 4000,
         "Characters of any one message or output kept in feedback; the rest is cut.",
     ),
+    "process_limit": Option(
+        "COURSE_PROCESS_LIMIT",
+        _positive_int,
+        lambda: 32,
+        "Processes learner code may start in one graded cell while grading.",
+    ),
+    "file_size_limit_mb": Option(
+        "COURSE_FILE_SIZE_LIMIT_MB",
+        _positive_int,
+        lambda: 16,
+        "MiB learner code may write to any one file (its printed output included).",
+    ),
+    "sandbox": Option(
+        "COURSE_SANDBOX",
+        _sandbox_choice,
+        lambda: "auto",
+        "Isolation for grading: bwrap (bubblewrap), rlimits (a limited "
+        "subprocess), or auto (bwrap where it works).",
+    ),
 }
 
 
@@ -111,6 +140,9 @@ class Settings:
         cpu_limit: CPU seconds the checks of one graded cell may use.
         memory_limit_mb: Address space, in MiB, for one graded cell's checks.
         output_limit: Characters of any one message kept in feedback.
+        process_limit: Processes learner code may start in one graded cell.
+        file_size_limit_mb: MiB learner code may write to any one file.
+        sandbox: ``auto``, ``bwrap`` or ``rlimits``.
     """
 
     cache_dir: Path
@@ -119,6 +151,9 @@ class Settings:
     cpu_limit: int
     memory_limit_mb: int
     output_limit: int
+    process_limit: int = 32
+    file_size_limit_mb: int = 16
+    sandbox: str = "auto"
 
     def to_env(self) -> dict[str, str]:
         """Express the settings as the environment variables that produce them.
