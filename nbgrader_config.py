@@ -27,6 +27,37 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
+# Grading never executes the student's notebook. nbgrader's Execute step is
+# replaced by GradeOutOfKernel: it reads the answer cells from the submission,
+# takes the graded cells (hidden tests included) from the gradebook, runs the
+# checks in a sandbox (bubblewrap where it works, otherwise a limited
+# subprocess; the log says which) and writes each graded cell's points and
+# feedback as its output, which SaveAutoGrades stores. Limits are settings:
+# COURSE_CHECK_TIMEOUT, COURSE_CPU_LIMIT, COURSE_MEMORY_LIMIT_MB,
+# COURSE_PROCESS_LIMIT, COURSE_FILE_SIZE_LIMIT_MB, COURSE_SANDBOX.
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader.GradeOutOfKernel",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# A deleted graded cell is put back (from the gradebook) so that it is graded
+# like any other, rather than left without a score. nbgrader's OverwriteCells
+# then fails on a duplicated or renamed cell (KeyError: 'grade_id'); the
+# course's subclass turns such cells into plain cells first.
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.nbgrader.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # A graded cell's checks have their own time limit (COURSE_CHECK_TIMEOUT,
-# 10 s by default); the cell timeout leaves room for a cold start of the tools.
+# 10 s by default); where a notebook still runs in a kernel (nbgrader
+# validate), the cell timeout leaves room for a cold start of the tools.
 c.ExecutePreprocessor.timeout = 120
