@@ -16,6 +16,7 @@ from autograder._engine import grade_notebook, load_exercise
 from autograder._errors import AutograderError
 from autograder._settings import OPTIONS, load_settings
 from autograder.build import RELEASE_DIR, SOURCE_DIR, assignments, build
+from autograder.cli._grade import add_grade_command
 from autograder.cli._progress import add_progress_commands
 from autograder.cli._warm import add_warm_command
 from autograder.feedback import render_notebook_text
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sub.set_defaults(run=_cmd_verify)
     add_progress_commands(commands)
+    add_grade_command(commands)
     add_warm_command(commands)
     return parser
 
