@@ -163,6 +163,44 @@ class Options:
             raise ValueError(f"{self._kind} option {key!r} must list strings")
         return tuple(value)
 
+    def text(self, key: str, default: str | None = None) -> str:
+        """Read a string.
+
+        Args:
+            key: The option.
+            default: Its value when absent; absent and no default is an error.
+
+        Returns:
+            The string.
+
+        Raises:
+            ValueError: The option is missing or not a string.
+        """
+        value: str = self._get(key, default, str)
+        return value
+
+    def number(self, key: str, default: float, minimum: float | None = None) -> float:
+        """Read a number (an integer or a float), no smaller than a minimum.
+
+        Args:
+            key: The option.
+            default: Its value when absent.
+            minimum: The smallest value allowed, if any.
+
+        Returns:
+            The number, as a float.
+
+        Raises:
+            ValueError: It is not a number (a boolean is not), or too small.
+        """
+        value = self._get(key, default, (int, float))
+        if isinstance(value, bool):
+            message = f"{self._kind} option {key!r} must be a number"
+            raise ValueError(message)  # noqa: TRY004 - a bad declaration
+        if minimum is not None and value < minimum:
+            raise ValueError(f"{self._kind} option {key!r} must be ≥ {minimum}")
+        return float(value)
+
     def integer(self, key: str, default: int, minimum: int = 0) -> int:
         """Read an integer no smaller than a minimum.
 
