@@ -105,7 +105,7 @@ class RuffCheck(Check):
             "--isolated",
             "--no-cache",
             "--quiet",
-            "--ignore-noqa",  # a `# noqa` comment must not buy style points
+            "--ignore-noqa",  # a noqa comment must not buy style points
             "--output-format=json",
             f"--select={','.join(self.select)}",
             f"--line-length={self.line_length}",
