@@ -8,6 +8,8 @@ tool in its own words.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from dataclasses import dataclass
 
 from autograder.feedback import Finding, Location, make_finding
@@ -91,6 +93,22 @@ def _is_stub(tree: ast.Module) -> bool:
     )
 
 
+def _lines_inside_strings(source: str) -> set[int]:
+    """Find the lines that continue a multi-line string (their text is data).
+
+    A ``.gitignore`` pattern such as ``!.env.example`` at the start of a line
+    of a triple-quoted string is no shell escape.
+    """
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        return inside
+    return inside
+
+
 def _at(spec: AnswerSpec, line: int | None) -> Location:
     return Location(spec.grade_id, spec.label, line)
 
@@ -108,8 +126,9 @@ def assess(spec: AnswerSpec, source: str | None) -> Readiness:
     if source is None:
         finding = make_finding("answer.cell-missing", cell=spec.grade_id)
         return Readiness((finding,), static_ok=False, dynamic_ok=False)
+    in_strings = _lines_inside_strings(source)
     for number, line in enumerate(source.splitlines(), start=1):
-        if line.lstrip().startswith(("%", "!")):
+        if line.lstrip().startswith(("%", "!")) and number not in in_strings:
             finding = make_finding("answer.magic", _at(spec, number), line=line.strip())
             return Readiness((finding,), static_ok=False, dynamic_ok=False)
     try:

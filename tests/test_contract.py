@@ -46,6 +46,13 @@ def test_ipython_syntax_is_named(line: str) -> None:
     assert finding.location.line == 3
 
 
+def test_a_line_of_a_multi_line_string_is_no_ipython_syntax() -> None:
+    source = 'GITIGNORE = """\\\n.env*\n!.env.example\n%s\n"""\n'
+    plan = AnswerSpec("plan", "plan", "your plan", ("GITIGNORE",))
+    assert assess(plan, source).findings == ()
+    assert assess(plan, source + "!ls\n").findings[0].id == "answer.magic"
+
+
 def test_a_missing_cell_is_reported() -> None:
     (finding,) = assess(SPEC, None).findings
     assert finding.id == "answer.cell-missing"
