@@ -11,9 +11,13 @@ import ast
 import io
 import tokenize
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from autograder.feedback import Finding, Location, make_finding
 from autograder.spec import AnswerSpec
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,47 @@ def _at(spec: AnswerSpec, line: int | None) -> Location:
     return Location(spec.grade_id, spec.label, line)
 
 
+MARKDOWN_STUB = "YOUR ANSWER HERE"
+"""The text nbgrader puts where a Markdown answer's solution was."""
+
+
+def _is_writing(token: Token, in_heading: bool) -> bool:
+    """Tell whether a Markdown token is the writer's text, not the skeleton's."""
+    if token.type in {"fence", "code_block"}:
+        return bool(token.content.strip())
+    return (
+        token.type == "inline"
+        and not in_heading
+        and token.content.strip() not in {"", MARKDOWN_STUB}
+    )
+
+
+def _markdown_started(source: str) -> bool:
+    """Tell whether a Markdown answer holds more than its skeleton.
+
+    A skeleton is headings, HTML comments, rules and nbgrader's stub text;
+    anything else (a paragraph, a list, a table, a code block) is the
+    learner's writing.
+    """
+    from markdown_it import MarkdownIt  # imported only for Markdown answers
+
+    in_heading = False
+    for token in MarkdownIt("commonmark").enable("table").parse(source):
+        if token.type in {"heading_open", "heading_close"}:
+            in_heading = token.type == "heading_open"
+        elif _is_writing(token, in_heading):
+            return True
+    return False
+
+
+def _assess_markdown(spec: AnswerSpec, source: str) -> Readiness:
+    """Decide whether a Markdown answer can be checked: has it been written?"""
+    if not _markdown_started(source):
+        finding = make_finding("answer.markdown-not-started", _at(spec, None))
+        return Readiness((finding,), static_ok=False, dynamic_ok=False)
+    return Readiness((), static_ok=True, dynamic_ok=True)
+
+
 def assess(spec: AnswerSpec, source: str | None) -> Readiness:
     """Decide which checks can look at an answer.
 
@@ -126,6 +171,8 @@ def assess(spec: AnswerSpec, source: str | None) -> Readiness:
     if source is None:
         finding = make_finding("answer.cell-missing", cell=spec.grade_id)
         return Readiness((finding,), static_ok=False, dynamic_ok=False)
+    if spec.is_markdown:
+        return _assess_markdown(spec, source)
     in_strings = _lines_inside_strings(source)
     for number, line in enumerate(source.splitlines(), start=1):
         if line.lstrip().startswith(("%", "!")) and number not in in_strings:

@@ -79,3 +79,37 @@ def test_a_contract_of_stubs_is_not_started() -> None:
     ready = assess(SPEC, "def parse():\n    pass\n\n\ndef total():\n    ...\n")
     assert not ready.dynamic_ok
     assert [f.id for f in ready.findings] == ["answer.not-started"]
+
+
+MARKDOWN = AnswerSpec("readme", "README", "your README", (), "markdown")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "# pricetag\n\n<!-- write the overview here -->\n\nYOUR ANSWER HERE\n",
+        "# pricetag\n\n## Installation\n\n## Usage\n",
+    ],
+)
+def test_a_markdown_skeleton_is_not_started(text: str) -> None:
+    readiness = assess(MARKDOWN, text)
+    assert [f.id for f in readiness.findings] == ["answer.markdown-not-started"]
+    assert not readiness.static_ok
+    assert not readiness.dynamic_ok
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# pricetag\n\nFormats prices.\n",
+        "# pricetag\n\n- one item\n",
+        "# pricetag\n\n```console\n$ pip install pricetag\n```\n",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    ],
+)
+def test_markdown_with_writing_is_ready_and_never_parsed_as_python(text: str) -> None:
+    readiness = assess(MARKDOWN, text)
+    assert readiness.findings == ()
+    assert readiness.static_ok
+    assert readiness.dynamic_ok

@@ -165,3 +165,51 @@ def test_a_broken_declaration_names_the_key(
         load_exercise(path)
     assert key in caught.value.key
     assert caught.value.path == path
+
+
+PYTHON_ANSWER = (
+    '[answers.code]\nmodule = "demo"\nlabel = "your module"\ndefines = ["f", "g"]\n'
+)
+MARKDOWN_ANSWER = '[answers.code]\nmodule = "demo"\nformat = "markdown"\nlabel = "x"\n'
+
+
+@pytest.mark.parametrize(
+    ("declared", "key"),
+    [
+        ('format = "rst"', "format"),
+        ('format = "markdown"\ndefines = ["f"]', "defines"),
+    ],
+)
+def test_a_bad_answer_format_names_the_key(
+    tmp_path: Path, declared: str, key: str
+) -> None:
+    text = SPEC_TEXT.replace('defines = ["f", "g"]', declared)
+    path = tmp_path / "exercise.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_exercise(path)
+    assert caught.value.key == f"answers.code.{key}"
+
+
+def test_a_markdown_answer_is_written_as_a_markdown_file(tmp_path: Path) -> None:
+    text = SPEC_TEXT.replace(PYTHON_ANSWER, MARKDOWN_ANSWER)
+    path = tmp_path / "exercise.toml"
+    path.write_text(text)
+    answer = load_exercise(path).answers["code"]
+    assert answer.is_markdown
+    assert answer.filename == "demo.md"
+    job = Job(checks={}, answers={"code": (answer, "# Demo\n")}, tests=None)
+    assert Job.from_dict(job.to_dict()).answers["code"][0] == answer
+
+
+def test_an_untouched_markdown_answer_skips_every_check(tmp_path: Path) -> None:
+    text = SPEC_TEXT.replace(PYTHON_ANSWER, MARKDOWN_ANSWER)
+    path = tmp_path / "exercise.toml"
+    path.write_text(text)
+    spec = load_exercise(path)
+    runner = FakeRunner(1.0)
+    given = CellInput({"code": "# Demo\n\nYOUR ANSWER HERE\n"}, "%%check style\n")
+    report = grade_cell(spec, "style", given, runner)
+    assert report.score == 0
+    assert runner.jobs == []
+    assert [f.id for f in report.notes] == ["answer.markdown-not-started"]

@@ -184,8 +184,14 @@ class Checker:
             sources = read_cells(notebook).sources
         except AutograderError:
             return False
-        texts = [sources.get(answer_id) for answer_id in spec.answers]
-        return all(text is not None and text in self.tracker.executed for text in texts)
+        texts = [
+            sources.get(answer_id)
+            for answer_id, answer in spec.answers.items()
+            if not answer.is_markdown  # a Markdown cell is rendered, never run
+        ]
+        return bool(texts) and all(
+            text is not None and text in self.tracker.executed for text in texts
+        )
 
     def check(self, grade_id: str, cell_source: str) -> Feedback:
         """Grade one test cell.
@@ -205,17 +211,26 @@ class Checker:
             saved = read_cells(notebook)
             answers: dict[str, str | None] = {}
             notes: list[Finding] = []
+            graded = spec.cells.get(grade_id)
+            used = {c.answer for c in graded.checks} if graded else set(spec.answers)
             for answer_id, answer in spec.answers.items():
                 cell_id = saved.cell_ids.get(answer_id)
                 if cell_id and cell_id in self.tracker.sources:
                     answers[answer_id] = self.tracker.sources[cell_id]
                     continue
                 answers[answer_id] = saved.sources.get(answer_id)
+                if answer.is_markdown and answer_id not in used:
+                    continue  # say it only for the answers this cell checks
                 if self.tracker.has_ids and answer_id in saved.sources:
+                    # A Markdown cell never reaches the kernel: it is read
+                    # from the saved file, and the learner should know.
+                    finding = (
+                        "answer.markdown-saved"
+                        if answer.is_markdown
+                        else "answer.not-run"
+                    )
                     notes.append(
-                        make_finding(
-                            "answer.not-run", Location(answer_id, answer.label)
-                        )
+                        make_finding(finding, Location(answer_id, answer.label))
                     )
             run = self.runner or default_runner(settings).run
             given = CellInput(answers, "%%check\n" + cell_source, tuple(notes))

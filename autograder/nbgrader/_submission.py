@@ -77,7 +77,8 @@ def read_submission(spec: ExerciseSpec, cells: list[Any]) -> Submission:  # noqa
             )
         seen.add(grade_id)
         if grade_id in spec.answers:
-            if cell.get("cell_type") != "code":
+            expected = "markdown" if spec.answers[grade_id].is_markdown else "code"
+            if cell.get("cell_type") != expected:
                 problems.append(
                     f"answer cell {grade_id!r} was turned into {cell.get('cell_type')}"
                 )

@@ -50,6 +50,7 @@ class Job:
                     "module": spec.module,
                     "label": spec.label,
                     "defines": list(spec.defines),
+                    "format": spec.format,
                     "source": source,
                 }
                 for grade_id, (spec, source) in self.answers.items()
@@ -81,6 +82,7 @@ class Job:
                 module=body["module"],
                 label=body["label"],
                 defines=tuple(body["defines"]),
+                format=body.get("format", "python"),
             )
             answers[grade_id] = (spec, body["source"])
         tests = data["tests"]
@@ -94,7 +96,7 @@ class Job:
 def _write_answers(job: Job, workdir: Path) -> dict[str, Answer]:
     written = {}
     for grade_id, (spec, source) in job.answers.items():
-        path = workdir / f"{spec.module}.py"
+        path = workdir / spec.filename
         path.write_text(source, encoding="utf-8")
         written[grade_id] = Answer(spec=spec, source=source, path=path)
     return written

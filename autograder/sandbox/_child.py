@@ -69,7 +69,7 @@ def _redirect(workdir: Path, keep: int) -> None:
 def _answers(job: Job, workdir: Path) -> dict[str, Answer]:
     written = {}
     for grade_id, (spec, source) in job.answers.items():
-        path = workdir / f"{spec.module}.py"
+        path = workdir / spec.filename
         path.write_text(source, encoding="utf-8")
         written[grade_id] = Answer(spec=spec, source=source, path=path)
     return written

@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from autograder._errors import SpecError
-from autograder.spec._model import AnswerSpec, CellSpec, CheckSpec, ExerciseSpec
+from autograder.spec._model import (
+    ANSWER_FORMATS,
+    AnswerSpec,
+    CellSpec,
+    CheckSpec,
+    ExerciseSpec,
+)
 
 SPEC_FILE = "exercise.toml"
 """File name of an exercise's declaration, beside its notebook."""
@@ -35,11 +41,21 @@ def _answer(path: Path, grade_id: str, body: dict[str, Any]) -> AnswerSpec:
     module = _text(path, body, "module", where)
     if not module.isidentifier():
         raise SpecError(path, f"{where}module", f"{module!r} is not a module name")
+    answer_format = body.get("format", "python")
+    if answer_format not in ANSWER_FORMATS:
+        raise SpecError(
+            path, f"{where}format", f"expected one of {sorted(ANSWER_FORMATS)}"
+        )
+    if answer_format == "markdown" and defines:
+        raise SpecError(
+            path, f"{where}defines", "a Markdown answer defines no Python names"
+        )
     return AnswerSpec(
         grade_id=grade_id,
         module=module,
         label=body.get("label", "your answer"),
         defines=tuple(defines),
+        format=answer_format,
     )
 
 

@@ -6,22 +6,42 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+ANSWER_FORMATS = {"python": ".py", "markdown": ".md"}
+"""What an answer cell may hold, and the file suffix it is written with."""
+
 
 @dataclass(frozen=True)
 class AnswerSpec:
     """An answer cell: the learner's code, graded as a Python module.
 
+    An answer declared ``format = "markdown"`` is a Markdown cell instead (a
+    document such as a README): it is never parsed as Python, and checks read
+    its text.
+
     Attributes:
         grade_id: The cell's nbgrader grade id.
-        module: The module name tests import it as (``import inventory``).
+        module: The module name tests import it as (``import inventory``);
+            for a Markdown answer, the stem of the file it is written to.
         label: How the feedback names the cell to the learner.
         defines: Top-level names the exercise's contract requires.
+        format: ``"python"`` (the default) or ``"markdown"``.
     """
 
     grade_id: str
     module: str
     label: str
     defines: tuple[str, ...] = ()
+    format: str = "python"
+
+    @property
+    def is_markdown(self) -> bool:
+        """Whether the answer is a Markdown document rather than code."""
+        return self.format == "markdown"
+
+    @property
+    def filename(self) -> str:
+        """The file the answer is written to in a check's scratch folder."""
+        return self.module + ANSWER_FORMATS.get(self.format, ".py")
 
 
 @dataclass(frozen=True)
