@@ -105,3 +105,18 @@ def test_a_folder_without_a_declaration_gives_a_message_not_a_traceback(
     assert feedback.score == 0
     assert "could not start" in feedback.text
     assert "exercise.toml" in feedback.text
+
+
+def test_a_markdown_answer_is_read_from_the_saved_notebook_and_said(
+    root: Path, worker: WorkerClient
+) -> None:
+    tracker = CellTracker()
+    tracker.pre_run_cell(SimpleNamespace(cell_id="some-other-cell", raw_cell="1 + 1"))
+    checker = Checker(
+        tracker, runner=worker.run, cwd=root / "solutions" / "16_documentation"
+    )
+    feedback = checker.check("check_sections", "")
+    assert feedback.score == 2.5
+    assert feedback.report is not None
+    assert [f.id for f in feedback.report.notes] == ["answer.markdown-saved"]
+    assert "Save the notebook (Ctrl+S)" in feedback.text
