@@ -35,12 +35,15 @@ c.GenerateFeedback.preprocessors = [
 # feedback as its output, which SaveAutoGrades stores. Limits are settings:
 # COURSE_CHECK_TIMEOUT, COURSE_CPU_LIMIT, COURSE_MEMORY_LIMIT_MB,
 # COURSE_PROCESS_LIMIT, COURSE_FILE_SIZE_LIMIT_MB, COURSE_SANDBOX.
+# The course's SaveAutoGrades scores 0-point answer cells (Markdown answers,
+# which nbgrader only accepts as grade cells) as 0 of 0, not "needs manual
+# grade": other cells' checks grade them.
 c.Autograde.autograde_preprocessors = [
     "autograder.nbgrader.GradeOutOfKernel",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "autograder.nbgrader.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

@@ -11,6 +11,7 @@ from autograder.nbgrader._preprocessor import (
     course_hidden_paths,
     gradebook_tests,
 )
+from autograder.nbgrader._save import SaveAutoGrades
 from autograder.nbgrader._scrub import hidden_fragments, scrub
 from autograder.nbgrader._submission import (
     Submission,
@@ -23,6 +24,7 @@ from autograder.nbgrader._submission import (
 __all__ = [
     "GradeOutOfKernel",
     "OverwriteCells",
+    "SaveAutoGrades",
     "Submission",
     "course_hidden_paths",
     "course_tests",

@@ -3,17 +3,23 @@
 Exercise 16's answers are Markdown cells (``format = "markdown"``): the
 submission reader must take them without complaint, and complain when one
 was turned into a code cell, as it does for a code answer turned into
-Markdown.
+Markdown. Stock ``nbgrader autograde`` must store such a submission's
+grade without flagging its 0-point Markdown answer cells for manual grading.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from autograder.nbgrader import read_submission
+from nbgrader.api import Gradebook
 
-from ..lessons.submissions import source_spec
+from autograder.nbgrader import read_submission
+from autograder.notebook import read_cells
+
+from ..lessons.submissions import make_submission, source_spec
+from .course import nbgrader
 
 EXERCISE = "16_documentation"
 
@@ -40,3 +46,24 @@ def test_a_markdown_answer_turned_into_code_is_noticed(root: Path) -> None:
             cell["cell_type"] = "code"
     submission = read_submission(source_spec(root, EXERCISE), cells)
     assert submission.problems == ("answer cell 'changelog' was turned into code",)
+
+
+def test_autograde_stores_markdown_answers_without_a_manual_grade(
+    root: Path, tmp_path: Path
+) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(root / "nbgrader_config.py", course)
+    shutil.copytree(root / "solutions" / EXERCISE, course / "solutions" / EXERCISE)
+    nbgrader(course, "generate_assignment", EXERCISE, "--create")
+    written = read_cells(source_spec(root, EXERCISE).notebook_path).sources
+    answers = {grade_id: written[grade_id] for grade_id in ("readme", "changelog")}
+    folder = course / "submitted" / "ada" / EXERCISE
+    make_submission(root, EXERCISE, answers, folder, grading=False)
+    nbgrader(course, "autograde", EXERCISE, "--create")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        graded = gradebook.find_submission_notebook(EXERCISE, EXERCISE, "ada")
+        flagged = [g.name for g in graded.grades if g.needs_manual_grade]
+        score = graded.score
+    assert flagged == []
+    assert score == 10
