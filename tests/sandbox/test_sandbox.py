@@ -216,3 +216,36 @@ def test_auto_picks_a_backend_and_says_why() -> None:
     assert backend.name in {"bwrap", "rlimits"}
     assert backend.reason
     assert detect_backend("rlimits").name == "rlimits"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sandbox", ["bwrap", "rlimits"])
+@pytest.mark.parametrize("lazy", ["autograder.progress._outline", "packaging.ranges"])
+def test_a_module_imported_late_loads_even_from_inside_the_course_folder(
+    root: Path, tmp_path: Path, sandbox: str, lazy: str
+) -> None:
+    # `python3 tasks.py` makes .venv inside the course folder, and the course
+    # package lives there too: a module that learner code (or a library it
+    # calls, as packaging's SpecifierSet.is_disjoint does) imports after the
+    # guard is in place must load, while the rest
+    # of the folder stays refused (see the tests above). On a machine whose
+    # virtual environment lies elsewhere only the first case is inside.
+    if sandbox == "bwrap":
+        require_bwrap()
+    answer = f"""
+import importlib
+
+def probe():
+    return importlib.import_module({lazy!r}).__name__
+"""
+    tests = f"""
+import sys
+import probe
+
+def test_a_module_imports_late():
+    assert {lazy!r} not in sys.modules
+    assert probe.probe() == {lazy!r}
+"""
+    with SandboxSession(_settings(tmp_path, sandbox), hidden=(root,)) as session:
+        result = session.run(_job(answer, tests))[0]
+        assert result.fraction == 1.0, [f.message for f in result.findings]
