@@ -98,7 +98,7 @@ def lab(
             shutil.copy(log, artifacts / f"{name}.jupyterlab.log")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path: str) -> Iterator[Any]:
     """Headless Debian chromium driven by Playwright."""
     from playwright.sync_api import sync_playwright
