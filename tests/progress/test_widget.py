@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -64,13 +65,27 @@ def test_a_fresh_panel_shows_twenty_exercises_not_started(
 
 
 def test_an_exercise_not_written_yet_is_coming_soon_without_a_link(
-    panel: ProgressPanel, root: Path
+    data_dir: Path, root: Path, tmp_path: Path
 ) -> None:
-    assert not (root / "exercises" / "20_scalability").exists()
-    last = panel.rows["20_scalability"]
-    assert "coming soon" in last.exercise.value
-    assert "href" not in last.exercise.value
-    assert "href" not in last.title.value
+    # A course folder that has only exercise 01, as a fork in progress would.
+    course = tmp_path / "course"
+    shutil.copytree(root / "exercises" / "01_pep8", course / "exercises" / "01_pep8")
+    (course / "lessons").mkdir()
+    partial = ProgressPanel(kernel_store(), course, course / "lessons")
+    try:
+        last = partial.rows["20_scalability"]
+        assert "coming soon" in last.exercise.value
+        assert "href" not in last.exercise.value
+        assert "href" not in last.title.value
+        assert "coming soon" not in partial.rows["01_pep8"].exercise.value
+    finally:
+        partial.close()
+
+
+def test_every_exercise_of_this_course_is_linked(panel: ProgressPanel) -> None:
+    for slug, row in panel.rows.items():
+        assert "coming soon" not in row.exercise.value, slug
+        assert f"../exercises/{slug}/{slug}.ipynb" in row.exercise.value
 
 
 def test_the_panel_updates_as_soon_as_a_check_ran(
