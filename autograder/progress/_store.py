@@ -23,6 +23,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -239,7 +240,7 @@ class ProgressStore:
             check_same_thread=False,
         )
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            _ensure_wal(connection)
             connection.execute("PRAGMA synchronous=NORMAL")
             _check_integrity(connection)
             self._migrate(connection)
@@ -491,3 +492,32 @@ def _inode(path: Path) -> int | None:
         return os.stat(path).st_ino
     except OSError:
         return None
+
+
+def _ensure_wal(connection: sqlite3.Connection) -> None:
+    """Put the store in write-ahead-log mode, once, whoever else is writing.
+
+    Setting the journal mode takes a lock that SQLite's busy handler does
+    not wait for, so a process opening the store while another writes could
+    fail at once with "database is locked". The mode is persistent: read it
+    first and set it only on a new store, retrying while the lock is held.
+
+    Args:
+        connection: A new connection to the store.
+
+    Raises:
+        sqlite3.OperationalError: The store stayed locked for
+            ``BUSY_TIMEOUT`` seconds, or another error.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+        else:
+            return
