@@ -52,7 +52,7 @@ from autograder.checks._security import (
     malformed,
     read_cases,
 )
-from autograder.checks._singleton_race import answer_line, definition_line, text_option
+from autograder.checks._singleton_race import answer_line, definition_line
 from autograder.feedback import Finding, make_finding
 
 Pair = tuple[int, str]
@@ -142,7 +142,7 @@ class LineProblemsCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.function = text_option(parsed, "function")
+        self.function = parsed.text("function")
         self.kinds = parsed.text_list("kinds")
         parsed.finish()
         if not self.kinds:

@@ -50,7 +50,6 @@ from autograder.checks._singleton_race import (
     answer_line,
     definition_line,
     not_callable,
-    text_option,
 )
 from autograder.feedback import Finding, Location, make_finding
 
@@ -140,14 +139,14 @@ class PluginRegistryCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.decorator = text_option(parsed, "decorator")
-        self.factory = text_option(parsed, "factory")
-        self.error = text_option(parsed, "error")
+        self.decorator = parsed.text("decorator")
+        self.factory = parsed.text("factory")
+        self.error = parsed.text("error")
         self.builtin = parsed.text_list("builtin", [])
         self.methods = parsed.text_list("methods", [])
-        self.returns = text_option(parsed, "returns", "instance")
-        self.probe_kind = text_option(parsed, "probe_kind", "course-probe")
-        self.unknown_kind = text_option(parsed, "unknown_kind", "no-such-kind")
+        self.returns = parsed.text("returns", "instance")
+        self.probe_kind = parsed.text("probe_kind", "course-probe")
+        self.unknown_kind = parsed.text("unknown_kind", "no-such-kind")
         parsed.finish()
         if self.returns not in RETURNS:
             raise ValueError(f"{self.kind} option 'returns' must be one of {RETURNS}")

@@ -79,7 +79,7 @@ from autograder.checks._base import (
 )
 from autograder.checks._pytest import _import_answer
 from autograder.checks._security import Case, clip, forget, malformed, read_cases
-from autograder.checks._singleton_race import definition_line, text_option
+from autograder.checks._singleton_race import definition_line
 from autograder.feedback import Finding, Location, make_finding
 
 COMMENT = re.compile(r"(^|\s)#.*$")
@@ -377,7 +377,7 @@ class RequirementsSpecCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.constant = text_option(parsed, "constant")
+        self.constant = parsed.text("constant")
         parsed.finish()
         if not self.constant.isidentifier():
             raise ValueError("requirements-spec option 'constant' must be a name")

@@ -90,24 +90,6 @@ def definition_line(source: str, name: str) -> int | None:
     return None
 
 
-def text_option(options: Options, key: str, default: str | None = None) -> str:
-    """Read a string option (``Options`` has no reader of its own for one).
-
-    Args:
-        options: The declared options.
-        key: The option.
-        default: Its value when absent; absent and no default is an error.
-
-    Returns:
-        The string.
-
-    Raises:
-        ValueError: The option is missing or not a string.
-    """
-    value: str = options._get(key, default, str)  # the package's own helper
-    return value
-
-
 def answer_line(tb: TracebackType | None, answer: Answer) -> int | None:
     """Find the deepest line of a traceback that lies in the answer module.
 
@@ -317,8 +299,8 @@ class SingletonRaceCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.accessor = text_option(parsed, "accessor")
-        self.cls = text_option(parsed, "cls", "")
+        self.accessor = parsed.text("accessor")
+        self.cls = parsed.text("cls", "")
         self.threads = parsed.integer("threads", 20, minimum=2)
         self.delay = parsed.integer("delay_ms", 50) / 1000
         self.rounds = parsed.integer("rounds", 2, minimum=1)
