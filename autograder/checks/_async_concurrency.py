@@ -135,7 +135,7 @@ class AsyncConcurrencyCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        function: str = parsed._get("function", "fetch_all", str)  # the package's own
+        function: str = parsed.text("function", "fetch_all")  # the package's own
         self.function = function
         self.aspects = parsed.text_list("aspects")
         self.slack = parsed.integer("slack_percent", 50) / 100

@@ -133,7 +133,7 @@ class ChangelogEntryCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.version: str = parsed._get("version", None, str)
+        self.version: str = parsed.text("version")
         self.expect = tuple(
             Expected.parse(text) for text in parsed.text_list("expect", [])
         )

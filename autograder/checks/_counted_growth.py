@@ -438,15 +438,15 @@ class GrowthCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.function: str = parsed._get("function", None, str)
-        self.builder: str = parsed._get("builder", None, str)
-        self.reference: str = parsed._get("reference", "", str)
-        self.items: str = parsed._get("items", "orderable", str)
+        self.function: str = parsed.text("function")
+        self.builder: str = parsed.text("builder")
+        self.reference: str = parsed.text("reference", "")
+        self.items: str = parsed.text("items", "orderable")
         self.n = parsed.integer("n", 100, minimum=2)
         self.factor = parsed.integer("factor", 8, minimum=2)
-        self.max_ratio = float(parsed._get("max_ratio", 16, (int, float)))
+        self.max_ratio = parsed.number("max_ratio", 16)
         self.max_operations = parsed.integer("max_operations", 0, minimum=0)
-        self.min_per_item = float(parsed._get("min_per_item", 0, (int, float)))
+        self.min_per_item = parsed.number("min_per_item", 0)
         self.seed = parsed.integer("seed", 0)
         parsed.finish()
         if self.items not in ITEM_KINDS:

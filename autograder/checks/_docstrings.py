@@ -60,7 +60,7 @@ class _Options(Options):
         Raises:
             ValueError: It is not one of the allowed values.
         """
-        value: str = self._get(key, default, str)
+        value: str = self.text(key, default)
         if value not in allowed:
             raise ValueError(
                 f"{self._kind} option {key!r} must be one of {', '.join(allowed)}"

@@ -249,11 +249,11 @@ class HotspotCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.name: str = parsed._get("name", "HOTSPOT", str)
-        self.original: str = parsed._get("original", None, str)
-        self.workload: str = parsed._get("workload", None, str)
-        self.sort: str = parsed._get("sort", "tottime", str)
-        self.close = float(parsed._get("close", 0.8, (int, float)))
+        self.name: str = parsed.text("name", "HOTSPOT")
+        self.original: str = parsed.text("original")
+        self.workload: str = parsed.text("workload")
+        self.sort: str = parsed.text("sort", "tottime")
+        self.close = parsed.number("close", 0.8)
         parsed.finish()
         if self.sort not in SORTS:
             raise ValueError(f"{self.kind} option 'sort' must be one of {SORTS}")

@@ -100,8 +100,8 @@ class LogRecordsCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.judge: str = parsed._get("judge", None, str)
-        self.logger: str = parsed._get("logger", "", str)
+        self.judge: str = parsed.text("judge")
+        self.logger: str = parsed.text("logger", "")
         parsed.finish()
         if self.judge not in JUDGES:
             raise ValueError(f"log-records option 'judge' must be one of {JUDGES}")

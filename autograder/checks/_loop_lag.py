@@ -182,8 +182,8 @@ class LoopLagCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        function: str = parsed._get("function", None, str)  # the package's own
-        blocking: str = parsed._get("blocking", None, str)
+        function: str = parsed.text("function")  # the package's own
+        blocking: str = parsed.text("blocking")
         self.function, self.blocking = function, blocking
         self.seconds = parsed.integer("block_ms", 300, minimum=10) / 1000
         self.lag = parsed.integer("lag_ms", 100, minimum=1) / 1000

@@ -176,7 +176,7 @@ class NoEvalCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.function: str = parsed._get("function", None, str)
+        self.function: str = parsed.text("function")
         self.error = parsed.text_list("error", ["ValueError"])
         self.static = parsed.integer("static", 50)
         self.builtin = parsed.flag("builtin_payloads", default=True)

@@ -366,8 +366,8 @@ class PasswordHashCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.hash: str = parsed._get("hash", None, str)
-        self.verify: str = parsed._get("verify", None, str)
+        self.hash: str = parsed.text("hash")
+        self.verify: str = parsed.text("verify")
         self.salt_bytes = parsed.integer("salt_bytes", 16, minimum=1)
         self.pbkdf2 = {
             "sha256": parsed.integer("pbkdf2_sha256", 600_000, minimum=1),

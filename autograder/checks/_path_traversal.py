@@ -295,7 +295,7 @@ class PathTraversalCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.function: str = parsed._get("function", None, str)
+        self.function: str = parsed.text("function")
         self.error = parsed.text_list("error", ["ValueError"])
         self.fuzz = parsed.flag("fuzz", default=True)
         self.examples = parsed.integer("examples", 100, minimum=1)

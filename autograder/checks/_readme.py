@@ -48,13 +48,8 @@ DEFAULT_SECTIONS = [
 
 
 def _names(parsed: Options, key: str, default: str) -> NameSet:
-    value: str = parsed._get(key, default, str)
+    value: str = parsed.text(key, default)
     return NameSet.parse(value)
-
-
-def _text(parsed: Options, key: str, default: str | None = None) -> str:
-    value: str = parsed._get(key, default, str)
-    return value
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
@@ -198,13 +193,13 @@ class ReadmeAccuracyCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.distribution = _text(parsed, "distribution")
+        self.distribution = parsed.text("distribution")
         pairs = parsed.text_list("environment", [])
         self.environment = dict(pair.partition("=")[::2] for pair in pairs)
-        self.license = _text(parsed, "license")
+        self.license = parsed.text("license")
         names = sorted(self.environment)
         common = names[0][: names[0].find("_") + 1] if names else ""
-        self.prefix = _text(parsed, "prefix", common)
+        self.prefix = parsed.text("prefix", common)
         self.install = _names(parsed, "install_section", DEFAULT_SECTIONS[0])
         self.config = _names(parsed, "config_section", DEFAULT_SECTIONS[2])
         self.license_names = _names(parsed, "license_section", DEFAULT_SECTIONS[3])

@@ -211,11 +211,9 @@ class ReadmeUsageCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.package: str = parsed._get("package", None, str)
-        self.source: str = parsed._get("source", None, str)
-        sections: str = parsed._get(
-            "sections", "Usage|Examples|Quick start|Quickstart", str
-        )
+        self.package: str = parsed.text("package")
+        self.source: str = parsed.text("source")
+        sections: str = parsed.text("sections", "Usage|Examples|Quick start|Quickstart")
         self.sections = NameSet.parse(sections)
         self.min_examples = parsed.integer("min_examples", 2, minimum=1)
         self.must_use = frozenset(parsed.text_list("must_use", [self.package]))

@@ -674,9 +674,9 @@ class EquivalenceCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.function: str = parsed._get("function", None, str)
-        self.inputs: str = parsed._get("inputs", None, str)
-        self.reference: str = parsed._get("reference", None, str)
+        self.function: str = parsed.text("function")
+        self.inputs: str = parsed.text("inputs")
+        self.reference: str = parsed.text("reference")
         self.examples = parsed.text_list("examples", [])
         self.max_examples = parsed.integer("max_examples", 100, minimum=1)
         self.keep_arguments = parsed.flag("keep_arguments", default=True)

@@ -391,7 +391,7 @@ class ReviewCommentsCheck(Check):
         parsed = Options(self.kind, options)
         self.categories = parsed.text_list("categories")
         self.lines = parsed.integer("lines", 0, minimum=1)
-        self.name: str = parsed._get("name", "COMMENTS", str)
+        self.name: str = parsed.text("name", "COMMENTS")
         self.tolerance = parsed.integer("tolerance", 1)
         self.allowed_misses = parsed.integer("allowed_misses", 1)
         self.precision = parsed.integer("precision", 75, minimum=1)
@@ -545,7 +545,7 @@ class ReviewSuggestionsCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.name: str = parsed._get("name", "COMMENTS", str)
+        self.name: str = parsed.text("name", "COMMENTS")
         self.min_words = parsed.integer("min_words", 3, minimum=1)
         self.similarity = parsed.integer("similarity", 80, minimum=1)
         self.minimum = parsed.integer("minimum", 5, minimum=1)

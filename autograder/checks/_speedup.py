@@ -109,13 +109,13 @@ class SpeedupCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.function: str = parsed._get("function", None, str)
-        self.original: str = parsed._get("original", None, str)
-        self.workload: str = parsed._get("workload", None, str)
+        self.function: str = parsed.text("function")
+        self.original: str = parsed.text("original")
+        self.workload: str = parsed.text("workload")
         self.rounds = parsed.integer("rounds", 5, minimum=MIN_ROUNDS)
-        self.target = float(parsed._get("target", 5.0, (int, float)))
-        self.partial = float(parsed._get("partial", 2.0, (int, float)))
-        self.budget = float(parsed._get("budget", 4.0, (int, float)))
+        self.target = parsed.number("target", 5.0)
+        self.partial = parsed.number("partial", 2.0)
+        self.budget = parsed.number("budget", 4.0)
         parsed.finish()
         if not 1 < self.partial <= self.target:
             raise ValueError(f"{self.kind} needs 1 < partial <= target")

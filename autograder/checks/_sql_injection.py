@@ -452,9 +452,9 @@ class SqlInjectionCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.function: str = parsed._get("function", None, str)
-        self.setup: str = parsed._get("setup", None, str)
-        self.reference: str = parsed._get("reference", None, str)
+        self.function: str = parsed.text("function")
+        self.setup: str = parsed.text("setup")
+        self.reference: str = parsed.text("reference")
         self.inspection = parsed.integer("inspection", 25)
         self.builtin = parsed.flag("builtin_payloads", default=True)
         parsed.finish()

@@ -381,7 +381,7 @@ class MutantsCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.implementation: str = parsed._get("implementation", None, str)
+        self.implementation: str = parsed.text("implementation")
         self.threshold = parsed.integer("threshold", 80, minimum=1)
         self.allowance = parsed.integer("allowance", 4, minimum=1)
         parsed.finish()
@@ -544,7 +544,7 @@ class CoverageCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.tests: str = parsed._get("tests", None, str)
+        self.tests: str = parsed.text("tests")
         self.target = parsed.integer("target", 90, minimum=1)
         self.floor = parsed.integer("floor", 50, minimum=0)
         parsed.finish()
