@@ -179,6 +179,24 @@ class Options:
         value: str = self._get(key, default, str)
         return value
 
+    def link(self, key: str = "link") -> str:
+        """Read a lesson link, ``slug#Heading``, that overrides the catalogue's.
+
+        Args:
+            key: The option.
+
+        Returns:
+            The link, or an empty string when absent (keep the catalogue's).
+
+        Raises:
+            ValueError: It is not a string of the form ``slug#Heading``.
+        """
+        value = self.text(key, "")
+        slug, hash_sign, heading = value.partition("#")
+        if value and (not (slug and hash_sign and heading) or "#" in heading):
+            raise ValueError(f"{self._kind} option {key!r} must be 'slug#Heading'")
+        return value
+
     def number(self, key: str, default: float, minimum: float | None = None) -> float:
         """Read a number (an integer or a float), no smaller than a minimum.
 

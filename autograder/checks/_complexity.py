@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ruff import find_ruff_bin  # type: ignore[import-untyped]
@@ -117,6 +117,8 @@ class ComplexityCheck(Check):
         max_nested_blocks: Nesting depth of blocks (ruff PLR1702, preview).
         max_positional_args: Positional parameters (ruff PLR0917, preview).
         allowance: Breaches that cost all the points (default 3).
+        link: Lesson section the breach findings point to, ``slug#Heading``
+            (default: the catalogue's, in lesson 04).
     """
 
     kind = "complexity"
@@ -130,6 +132,7 @@ class ComplexityCheck(Check):
             if (value := parsed.integer(limit.option, 0, minimum=0))
         }
         self.allowance = parsed.integer("allowance", 3, minimum=1)
+        self.link = parsed.link()
         parsed.finish()
         if not self.limits:
             names = ", ".join(limit.option for limit in LIMITS)
@@ -205,6 +208,8 @@ class ComplexityCheck(Check):
                     limit=measured["limit"] if measured else "?",
                 )
             )
+        if self.link:
+            findings = [replace(finding, link=self.link) for finding in findings]
         findings.sort(key=lambda f: (f.location.line or 0) if f.location else 0)
         breaches = len(findings)
         if not findings:

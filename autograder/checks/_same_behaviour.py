@@ -78,8 +78,6 @@ from autograder.checks._reference_equivalence import (
 )
 from autograder.feedback import Finding, make_finding
 
-_LINK_PARTS = 2
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -298,19 +296,17 @@ class SameBehaviourCheck(Check):
     def __init__(self, options: Mapping[str, Any]) -> None:
         """Parse the options."""
         parsed = Options(self.kind, options)
-        self.function: str = parsed._get("function", None, str)
-        self.original: str = parsed._get("original", None, str)
-        self.inputs: str = parsed._get("inputs", "", str)
+        self.function: str = parsed.text("function")
+        self.original: str = parsed.text("original")
+        self.inputs: str = parsed.text("inputs", "")
         self.cases = parsed.text_list("cases", [])
         self.max_examples = parsed.integer("max_examples", 100, minimum=1)
-        self.link: str = parsed._get("link", "", str)
+        self.link = parsed.link()
         parsed.finish()
         names = (self.function, self.original, *self.cases)
         for name in (*names, *([self.inputs] if self.inputs else [])):
             if not name.isidentifier():
                 raise ValueError(f"{self.kind}: {name!r} is not a name")
-        if self.link and len(self.link.split("#")) != _LINK_PARTS:
-            raise ValueError(f"{self.kind} option 'link' must be 'slug#Heading'")
         if not (self.inputs or self.cases):
             raise ValueError(f"{self.kind} needs 'inputs' or 'cases'")
 

@@ -156,3 +156,22 @@ def test_the_label_lists_limits_and_rules() -> None:
 def test_bad_options_are_refused(options: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="complexity"):
         build_check("complexity", options)
+
+
+def test_the_link_option_points_breaches_at_another_lesson(
+    tmp_path: Path, settings: Settings
+) -> None:
+    options = {**LIMITS, "link": "18_refactoring#Guard-clauses"}
+    result = run_check(
+        "complexity", options, BRANCHY, workdir=tmp_path, settings=settings
+    )
+    assert {f.link for f in result.findings} == {"18_refactoring#Guard-clauses"}
+    default = run_check(
+        "complexity", LIMITS, BRANCHY, workdir=tmp_path, settings=settings
+    )
+    assert {f.link.partition("#")[0] for f in default.findings} == {"04_modular_design"}
+
+
+def test_a_link_without_a_heading_is_refused() -> None:
+    with pytest.raises(ValueError, match="slug#Heading"):
+        build_check("complexity", {**LIMITS, "link": "18_refactoring"})

@@ -38,3 +38,16 @@ def test_an_option_nobody_reads_is_refused() -> None:
     options.text("name")
     with pytest.raises(ValueError, match="typo"):
         options.finish()
+
+
+def test_a_link_reads_as_slug_and_heading_or_stays_empty() -> None:
+    assert Options("demo", {"link": "18_refactoring#Guard-clauses"}).link() == (
+        "18_refactoring#Guard-clauses"
+    )
+    assert Options("demo", {}).link() == ""
+
+
+@pytest.mark.parametrize("link", ["no-anchor", "#Heading", "slug#", "a#b#c", 3])
+def test_a_link_without_one_slug_and_one_heading_is_refused(link: object) -> None:
+    with pytest.raises(ValueError, match="option 'link' must be"):
+        Options("demo", {"link": link}).link()

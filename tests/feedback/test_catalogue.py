@@ -1,6 +1,7 @@
 """Does every catalogue entry render, and do families fall back sensibly?"""
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -58,4 +59,21 @@ def test_every_link_to_an_existing_lesson_finds_its_heading(root: Path) -> None:
         lesson = root / "lessons" / f"{slug}.ipynb"
         if entry.link and lesson.is_file() and anchor not in _anchors(lesson):
             broken.append(f"{finding_id} -> {entry.link}")
+    assert broken == []
+
+
+def test_every_link_option_of_an_exercise_finds_its_heading(root: Path) -> None:
+    links = []
+    for declared in sorted(root.glob("solutions/*/exercise.toml")):
+        cells = tomllib.loads(declared.read_text(encoding="utf-8"))["cells"]
+        for cell_id, cell in cells.items():
+            links += [
+                (cell_id, c["link"]) for c in cell.get("checks", []) if "link" in c
+            ]
+    broken = []
+    for cell_id, link in links:
+        slug, _, anchor = link.partition("#")
+        if anchor not in _anchors(root / "lessons" / f"{slug}.ipynb"):
+            broken.append(f"{cell_id} -> {link}")
+    assert links
     assert broken == []

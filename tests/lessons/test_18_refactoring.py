@@ -131,6 +131,8 @@ def test_nesting_is_reported_with_its_depth(
     nested = _findings(structure, "complexity.PLR1702")
     assert nested
     assert all("`shipping_cost` nests blocks" in f.message for f in nested)
+    links = {f.link for f in (complexity, *nested)}
+    assert links == {"18_refactoring#Guard-clauses"}
 
 
 def test_public_self_check_of_a_correct_answer_says_more_run_at_grading(
