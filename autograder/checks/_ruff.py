@@ -58,6 +58,10 @@ def ruff_diagnostics(
     return diagnostics
 
 
+LINE_LENGTH_RULES = ("E501", "I001")
+"""Rules that ``--line-length`` changes: long lines, and how isort wraps."""
+
+
 @register_check
 class RuffCheck(Check):
     """Run ``ruff check`` on the answer with the declared rules only.
@@ -88,7 +92,18 @@ class RuffCheck(Check):
     @property
     def label(self) -> str:
         """Short description for the feedback."""
-        return f"ruff {','.join(self.select)} ({self.line_length} columns)"
+        rules = f"ruff {','.join(self.select)}"
+        if any(self._selects(code) for code in LINE_LENGTH_RULES):
+            return f"{rules} ({self.line_length} columns)"
+        return rules
+
+    def _selects(self, code: str) -> bool:
+        """Tell whether a rule code is selected and not ignored."""
+
+        def covers(prefixes: tuple[str, ...]) -> bool:
+            return any(p == "ALL" or code.startswith(p) for p in prefixes)
+
+        return covers(self.select) and not covers(self.ignore)
 
     def command(self, filename: str) -> list[str]:
         """Build the ruff command line.

@@ -82,3 +82,19 @@ def test_noqa_comments_do_not_silence_findings(
         "ruff", {"select": ["E7"]}, source, workdir=tmp_path, settings=settings
     )
     assert "style.E711" in {f.id for f in result.findings}
+
+
+@pytest.mark.parametrize(
+    ("options", "label"),
+    [
+        ({"select": ["E", "W", "I"]}, "ruff E,W,I (79 columns)"),
+        ({"select": ["E501"], "line_length": 99}, "ruff E501 (99 columns)"),
+        ({"select": ["E4", "E7", "E9"]}, "ruff E4,E7,E9"),
+        ({"select": ["PLR2004"]}, "ruff PLR2004"),
+        ({"select": ["E"], "ignore": ["E501"]}, "ruff E"),
+    ],
+)
+def test_the_label_names_the_line_length_only_where_a_rule_uses_it(
+    options: dict[str, object], label: str
+) -> None:
+    assert build_check("ruff", options).label == label
