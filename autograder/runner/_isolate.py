@@ -17,40 +17,18 @@ import shutil
 import signal
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autograder._settings import Settings
 from autograder.checks import CheckResult
 from autograder.feedback import Finding, make_finding
+from autograder.runner._ending import Ending, ending_finding, limit
 from autograder.runner._job import EventLog, Job, execute_job, read_events
 
 logger = logging.getLogger(__name__)
 
 _SLACK_SECONDS = 2
-
-
-@dataclass(frozen=True)
-class Ending:
-    """How the child ended.
-
-    Attributes:
-        timed_out: It was killed for passing the wall-clock limit.
-        status: Its exit code, if it exited.
-        signal: The signal that ended it, if one did.
-    """
-
-    timed_out: bool
-    status: int | None
-    signal: int | None
-
-
-def _limit(kind: int, value: int) -> None:
-    _soft, hard = resource.getrlimit(kind)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(kind, (value, hard if hard != resource.RLIM_INFINITY else value))
 
 
 def _child(job: Job, workdir: Path, settings: Settings) -> None:
@@ -63,9 +41,9 @@ def _child(job: Job, workdir: Path, settings: Settings) -> None:
         os.dup2(devnull, 0)
         os.dup2(output, 1)
         os.dup2(output, 2)
-        _limit(resource.RLIMIT_CPU, settings.cpu_limit)
+        limit(resource.RLIMIT_CPU, settings.cpu_limit)
         memory = settings.memory_limit_mb * 1024 * 1024
-        _limit(resource.RLIMIT_AS, memory)
+        limit(resource.RLIMIT_AS, memory)
         os.chdir(workdir)
         events = EventLog(workdir / "events.jsonl")
         execute_job(job, workdir, settings, events)
@@ -140,29 +118,13 @@ def interpret(
             continue
         if index == unfinished:
             place = where.get(index, spec.kind)
-            finding = _ending_finding(ending, place, settings)
+            finding = ending_finding(ending, place, settings)
         else:
             finding = make_finding(
                 "checks.skipped", check=spec.kind, reason="an earlier check was stopped"
             )
         results[index] = CheckResult(0.0, (finding,))
     return results
-
-
-def _ending_finding(ending: Ending, place: str, settings: Settings) -> Finding:
-    if ending.timed_out:
-        return make_finding(
-            "limits.timeout", seconds=f"{settings.check_timeout:g}", where=place
-        )
-    if ending.signal in (signal.SIGXCPU, signal.SIGKILL):
-        return make_finding(
-            "limits.timeout", seconds=f"{settings.cpu_limit}", where=place
-        )
-    if ending.signal is not None:
-        reason = f"signal {signal.Signals(ending.signal).name} during {place}"
-    else:
-        reason = f"the process exited with status {ending.status} during {place}"
-    return make_finding("limits.crashed", reason=reason)
 
 
 def run_isolated(job: Job, settings: Settings) -> dict[int, CheckResult]:

@@ -30,11 +30,12 @@ from autograder._settings import Settings, load_settings
 from autograder.checks import CheckResult, build_check
 from autograder.feedback import Finding, make_finding
 from autograder.runner import Job
+from autograder.runner._ending import Ending, ending_finding
 from autograder.sandbox._channel import new_key, seal, unseal
 from autograder.sandbox._child import child_main
 from autograder.sandbox._guard import genuine_codes
 from autograder.sandbox._landlock import abi_version
-from autograder.sandbox._limits import Ending, ending_finding, set_undumpable
+from autograder.sandbox._limits import set_undumpable
 
 logger = logging.getLogger(__name__)
 
