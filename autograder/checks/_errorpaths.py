@@ -90,6 +90,9 @@ Like the purity check, this one catches honest mistakes, not evasion: a file
 opened by ``os.open`` or ``_io.open`` is not seen, and code written to slip
 past the tracker is a matter for review (and, where grading runs in the
 sandbox, for its guard, which notices a rebound built-in).
+
+This module judges; reading the cases is in ``_errorpaths_cases`` and running
+one (with the file tracker) in ``_errorpaths_run``.
 """
 
 from __future__ import annotations
@@ -97,19 +100,14 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib.util
-import io
-import re
 import reprlib
 import sys
 import tempfile
-import tokenize
-import traceback
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType, TracebackType
-from typing import IO, Any
+from types import ModuleType
+from typing import Any
 
 from autograder.checks._base import (
     Answer,
@@ -120,430 +118,18 @@ from autograder.checks._base import (
     TestCode,
     register_check,
 )
+from autograder.checks._errorpaths_cases import Case, Cases, find_cases
+from autograder.checks._errorpaths_run import Outcome, lines_in, run_case
 from autograder.checks._pytest import _import_answer, _short
 from autograder.feedback import Finding, Location, make_finding
-
-RAISES = "raises_"
-"""Name prefix of a case whose call must raise."""
-
-RETURNS = "returns_"
-"""Name prefix of a case whose call must return."""
-
-HIERARCHY = "HIERARCHY"
-"""Name of the optional table of classes and the classes they derive from."""
 
 ASPECTS = ("hierarchy", "types", "messages", "causes", "closed")
 """What a check may judge, in the order its findings are reported."""
 
-_MARK = re.compile(r"#\s*raises\b(?P<rest>.*)$")
-_EXPECTATION = re.compile(
-    r"^\s*(?P<raises>[A-Za-z_][\w.]*)"
-    r"(?:\s+from\s+(?P<cause>[A-Za-z_][\w.]*))?"
-    r"(?:\s+mentioning\s+(?P<mentions>.+?))?\s*$"
-)
-_MAX_DEPTH = 200
-_MAX_CALL = 70
 _NOT_FOUND = object()
 _repr = reprlib.Repr()
 _repr.maxstring = 60
 _repr.maxother = 60
-
-
-# --- Reading the cases ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """What a ``raises_`` case's call must raise.
-
-    Attributes:
-        raises: Name of the class the error must be an instance of.
-        cause: Name of the class its ``__cause__`` must be an instance of,
-            ``"None"`` for ``from None``, or ``None`` when not declared.
-        mentions: Texts its message must contain.
-    """
-
-    raises: str
-    cause: str | None = None
-    mentions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Case:
-    """One case: a top-level function of the graded cell.
-
-    Attributes:
-        name: The function's name.
-        summary: First line of its docstring: what it tests.
-        call_line: The line of the call it tests, in the cell's test source.
-        call_end: The last line of the statement that makes the call.
-        call: The call's text, shortened.
-        expect: What it must raise, or ``None`` when it must return.
-        hidden: Whether the learner must not see it.
-        takes_tmp_path: Whether it wants a scratch folder.
-    """
-
-    name: str
-    summary: str
-    call_line: int
-    call_end: int
-    call: str
-    expect: Expectation | None
-    hidden: bool
-    takes_tmp_path: bool
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One entry of the hierarchy: a class, and the class it must derive from.
-
-    Attributes:
-        name: The class the answer must define.
-        base: The class it must derive from.
-    """
-
-    name: str
-    base: str
-
-
-@dataclass(frozen=True)
-class Cases:
-    """Everything a graded cell declares.
-
-    Attributes:
-        cases: The cases, in the order they appear.
-        hierarchy: The hierarchy's entries.
-    """
-
-    cases: tuple[Case, ...]
-    hierarchy: tuple[Entry, ...]
-
-
-def parse_expectation(text: str) -> Expectation:
-    """Read what follows ``# raises`` in a marker comment.
-
-    Args:
-        text: For example ``SourceError from OSError mentioning "x.csv"``.
-
-    Returns:
-        The expectation.
-
-    Raises:
-        ValueError: The text does not follow the format.
-    """
-    match = _EXPECTATION.match(text)
-    if match is None:
-        raise ValueError(f"cannot read `# raises{text}`")
-    mentions: tuple[str, ...] = ()
-    if match["mentions"]:
-        try:
-            value = ast.literal_eval(f"({match['mentions']},)")
-        except (SyntaxError, ValueError) as error:
-            raise ValueError(f"`mentioning` needs quoted texts: {text}") from error
-        if not all(isinstance(item, str) for item in value):
-            raise ValueError(f"`mentioning` needs quoted texts: {text}")
-        mentions = tuple(value)
-    return Expectation(match["raises"], match["cause"], mentions)
-
-
-def _markers(source: str) -> dict[int, tuple[str, bool]]:
-    """Find ``# raises`` comments: their line, text, and whether they stand alone."""
-    lines = source.splitlines()
-    found = {}
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type == tokenize.COMMENT:
-            match = _MARK.match(token.string)
-            if match:
-                row = token.start[0]
-                alone = lines[row - 1].lstrip().startswith("#")
-                found[row] = (match["rest"], alone)
-    return found
-
-
-def _target(row: int, alone: bool, code_lines: set[int]) -> int:
-    """The line a marker applies to: its own, or the next line with code."""
-    if not alone:
-        return row
-    return min((line for line in code_lines if line > row), default=row)
-
-
-def _statement_at(node: ast.FunctionDef, line: int) -> ast.stmt | None:
-    """Find the innermost statement of a function that starts on a line."""
-    found = None
-    for child in ast.walk(node):
-        if isinstance(child, ast.stmt) and child.lineno == line and child is not node:
-            found = child
-    return found
-
-
-def _call_text(lines: list[bytes], statement: ast.stmt | None) -> str:
-    """Show the expression a statement evaluates, on one line, shortened."""
-    if statement is None:
-        return "the call"
-    target: ast.expr | ast.stmt = statement
-    if isinstance(statement, ast.Return | ast.Expr | ast.Assign) and statement.value:
-        target = statement.value
-    # As ast.get_source_segment does (offsets count UTF-8 bytes), without
-    # splitting the whole source again for every case.
-    first, last = target.lineno - 1, (target.end_lineno or target.lineno) - 1
-    end = target.end_col_offset
-    if first == last:
-        pieces = [lines[first][target.col_offset : end]]
-    else:
-        pieces = [
-            lines[first][target.col_offset :],
-            *lines[first + 1 : last],
-            lines[last][:end],
-        ]
-    text = " ".join(b" ".join(pieces).decode("utf-8", "replace").split())
-    return text if len(text) <= _MAX_CALL else text[: _MAX_CALL - 1] + "…"
-
-
-def _hierarchy(tree: ast.Module) -> tuple[Entry, ...]:
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == HIERARCHY
-        ):
-            try:
-                table = ast.literal_eval(node.value)
-            except ValueError as error:
-                raise ValueError(f"{HIERARCHY} must be a literal: {error}") from error
-            if not isinstance(table, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in table.items()
-            ):
-                raise ValueError(f"{HIERARCHY} must map class names to class names")
-            return tuple(Entry(k, v) for k, v in table.items())
-    return ()
-
-
-def _case(
-    node: ast.FunctionDef,
-    tests: TestCode,
-    marks: dict[int, Expectation],
-    lines: list[bytes],
-) -> Case:
-    arguments = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
-    if arguments not in ([], ["tmp_path"]) or node.args.kwonlyargs:
-        raise ValueError(f"{node.name} may take no argument but `tmp_path`")
-    last = node.end_lineno or node.lineno
-    mine = {line: e for line, e in marks.items() if node.lineno <= line <= last}
-    if node.name.startswith(RAISES) and len(mine) != 1:
-        raise ValueError(f"{node.name} needs exactly one `# raises` comment")
-    if node.name.startswith(RETURNS) and mine:
-        raise ValueError(f"{node.name} must return, yet marks `# raises`")
-    call_line, expect = next(iter(mine.items()), (node.body[-1].lineno, None))
-    doc = (ast.get_docstring(node) or "").strip()
-    statement = _statement_at(node, call_line)
-    return Case(
-        name=node.name,
-        summary=doc.splitlines()[0] if doc else node.name.replace("_", " "),
-        call_line=call_line,
-        call_end=(statement.end_lineno or call_line) if statement else call_line,
-        call=_call_text(lines, statement),
-        expect=expect,
-        hidden=tests.is_hidden(node.lineno),
-        takes_tmp_path=bool(arguments),
-    )
-
-
-def find_cases(tests: TestCode) -> Cases:
-    """Read the cases and the hierarchy of a graded cell.
-
-    Args:
-        tests: The cell's test code.
-
-    Returns:
-        What the cell declares.
-
-    Raises:
-        ValueError: The code does not parse, a marker is malformed or outside
-            a ``raises_`` case, a case has the wrong arguments or markers, or
-            the cell declares nothing to check.
-    """
-    try:
-        tree = ast.parse(tests.source)
-        markers = _markers(tests.source)
-    except (SyntaxError, tokenize.TokenError) as error:
-        raise ValueError(f"the cases do not parse: {error}") from error
-    code_lines = {node.lineno for node in ast.walk(tree) if isinstance(node, ast.stmt)}
-    lines = [line.rstrip("\r").encode() for line in tests.source.split("\n")]
-    marks = {
-        _target(row, alone, code_lines): parse_expectation(rest)
-        for row, (rest, alone) in markers.items()
-    }
-    cases = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name.startswith(
-            (RAISES, RETURNS)
-        ):
-            cases.append(_case(node, tests, marks, lines))
-    stray = sorted(set(marks) - {c.call_line for c in cases if c.expect})
-    if stray:
-        raise ValueError(f"`# raises` outside a {RAISES}… case on line(s) {stray}")
-    found = Cases(tuple(cases), _hierarchy(tree))
-    if not found.cases and not found.hierarchy:
-        raise ValueError(f"no case ({RAISES}…, {RETURNS}…) and no {HIERARCHY}")
-    return found
-
-
-# --- Running a case: what came out, and which files stayed open --------------------
-
-
-def _line_in(path: str) -> int | None:
-    """Find the innermost line of a file on the current call stack.
-
-    ``warnings.warn`` walks the stack in C and reports the file and line
-    ``stacklevel`` frames up, so no frame object is touched (a sandbox may
-    refuse ``sys._getframe`` while learner code runs).
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        for level in range(2, _MAX_DEPTH):
-            warnings.warn("locate", stacklevel=level)
-            where = caught[-1]
-            if where.filename == path:
-                return where.lineno
-            if where.filename == "sys":  # past the outermost frame
-                break
-    return None
-
-
-@dataclass(frozen=True)
-class Opened:
-    """A file opened while a case ran.
-
-    Attributes:
-        handle: The file object, kept so that it cannot be closed by chance.
-        name: The file's name, for the feedback.
-        line: The answer's line that opened it, if the answer did.
-    """
-
-    handle: IO[Any]
-    name: str
-    line: int | None
-
-
-class FileTracker:
-    """Records every file opened while it is active, and who opened it.
-
-    Args:
-        answer_path: The answer module's file.
-    """
-
-    def __init__(self, answer_path: Path) -> None:
-        """Start with nothing recorded."""
-        self.answer_file = str(answer_path)
-        self.opened: list[Opened] = []
-        self.attempts: list[int] = []
-        self._saved: list[tuple[ModuleType, object]] = []
-
-    def _tracked(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        def tracked_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-            line = _line_in(self.answer_file)
-            if line is not None:
-                self.attempts.append(line)
-            handle = original(file, *args, **kwargs)
-            name = Path(str(file)).name if not isinstance(file, int) else str(file)
-            self.opened.append(Opened(handle, name, line))
-            return handle
-
-        return tracked_open
-
-    def __enter__(self) -> FileTracker:
-        """Replace ``open`` by a recording one."""
-        for owner in (builtins, io):
-            original = owner.open
-            self._saved.append((owner, original))
-            setattr(owner, "open", self._tracked(original))  # noqa: B010
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Put the original ``open`` back."""
-        while self._saved:
-            owner, original = self._saved.pop()
-            setattr(owner, "open", original)  # noqa: B010
-
-    def left_open(self) -> list[Opened]:
-        """List the recorded files that are still open.
-
-        Returns:
-            The files not closed.
-        """
-        return [opened for opened in self.opened if not opened.handle.closed]
-
-    def close_all(self) -> None:
-        """Close whatever the case left open, quietly."""
-        for opened in self.left_open():
-            try:
-                opened.handle.close()
-            except (OSError, ValueError) as error:
-                del error  # a broken file the learner left behind: nothing to do
-
-
-@dataclass
-class Outcome:
-    """What came out of a case.
-
-    Attributes:
-        error: What it raised, or ``None`` when it returned.
-        value: What it returned.
-        case_line: The case's line the error came out of.
-        answer_line: The answer's innermost line in the error's traceback.
-        left_open: Files opened during the case and not closed at its end.
-        answer_opens: How many times the answer's code called ``open``.
-    """
-
-    error: BaseException | None = None
-    value: object = None
-    case_line: int | None = None
-    answer_line: int | None = None
-    left_open: list[Opened] = field(default_factory=list)
-    answer_opens: int = 0
-
-
-def _lines_in(tb: TracebackType | None, path: Path) -> list[int]:
-    return [
-        frame.lineno or 0
-        for frame in traceback.extract_tb(tb)
-        if Path(frame.filename) == path
-    ]
-
-
-def run_case(
-    function: Callable[..., object],
-    arguments: tuple[object, ...],
-    case_path: Path,
-    answer_path: Path,
-) -> Outcome:
-    """Call a case with ``open`` tracked, and record what came out.
-
-    Args:
-        function: The case.
-        arguments: Its arguments.
-        case_path: The file the cases were loaded from.
-        answer_path: The answer module's file.
-
-    Returns:
-        The outcome. Files left open are closed after they are recorded.
-    """
-    tracker = FileTracker(answer_path)
-    outcome = Outcome()
-    with tracker:
-        try:
-            outcome.value = function(*arguments)
-        except BaseException as error:  # noqa: BLE001 - whatever it raised is judged
-            outcome.error = error
-    outcome.left_open = tracker.left_open()
-    outcome.answer_opens = len(tracker.attempts)
-    if outcome.error is not None:
-        tb = outcome.error.__traceback__
-        outcome.case_line = next(iter(_lines_in(tb, case_path)), None)
-        outcome.answer_line = next(reversed(_lines_in(tb, answer_path)), None)
-    tracker.close_all()
-    return outcome
 
 
 # --- Judging ---------------------------------------------------------------------
@@ -944,7 +530,7 @@ class ErrorPathsCheck(Check):
         module, path = loaded
         answer_module = sys.modules[context.answer.spec.module]
         judge = _Judge(tests, context.answer, _resolver(module, answer_module))
-        classes, entries = self._hierarchy(declared, judge, answer_module)
+        classes, entries = self.read_hierarchy(declared, judge, answer_module)
         passed, cases = self._cases(context, declared, judge, (module, path))
         total = entries + cases
         if total == 0:
@@ -1013,7 +599,7 @@ class ErrorPathsCheck(Check):
         }
         return [a for a in ASPECTS if a in self.judge and applies.get(a, False)]
 
-    def _hierarchy(
+    def read_hierarchy(
         self, declared: Cases, judge: _Judge, answer_module: ModuleType
     ) -> tuple[int, int]:
         if "hierarchy" not in self.judge:
@@ -1068,7 +654,7 @@ class ErrorPathsCheck(Check):
         try:
             spec.loader.exec_module(module)
         except Exception as error:  # noqa: BLE001 - learner code may crash here
-            lines = _lines_in(error.__traceback__, path)
+            lines = lines_in(error.__traceback__, path)
             line = lines[-1] if lines else None
             hidden = line is None or tests.is_hidden(line)
             return make_finding(

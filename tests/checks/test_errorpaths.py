@@ -16,7 +16,11 @@ import pytest
 from autograder import Settings, split_tests
 from autograder.checks import CheckResult, build_check
 from autograder.checks import TestCode as CellCode
-from autograder.checks._errorpaths import Expectation, find_cases, parse_expectation
+from autograder.checks._errorpaths_cases import (
+    Expectation,
+    find_cases,
+    parse_expectation,
+)
 from autograder.feedback import Finding
 
 from .helpers import run_check
