@@ -15,7 +15,7 @@ One letter
 Vague
     A name from the ``vague`` list (``data``, ``tmp``, ``foo``…), compared
     without case, leading or trailing underscores, or a trailing number:
-    ``DATA``, ``_tmp`` and ``data2`` are all ``data``.
+    ``DATA``, ``_data`` and ``data2`` are all ``data``.
 
 Numbered
     A name that ends in a number (``obj2``, ``line_1``): the number says the
