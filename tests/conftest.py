@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,19 @@ def _progress_in_a_temporary_folder(
     patch.setenv("COURSE_DATA_DIR", str(tmp_path_factory.mktemp("progress")))
     yield
     patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def _course_logger_restored() -> Iterator[None]:
+    """Undo what loading the kernel extension does to the course's logger."""
+    course = logging.getLogger("autograder")
+    propagate, handlers = course.propagate, list(course.handlers)
+    yield
+    for handler in course.handlers:
+        if handler not in handlers:
+            handler.close()
+    course.propagate = propagate
+    course.handlers[:] = handlers
 
 
 @pytest.fixture(scope="session")

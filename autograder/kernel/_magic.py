@@ -47,6 +47,9 @@ REPORT_LISTENERS: list[Callable[[CellReport], None]] = []
 
 LESSON_SEARCH_DEPTH = 4
 
+KERNEL_LOG = "kernel.log"
+"""The course's log file in a learner's kernel, in the cache folder."""
+
 
 class Feedback:
     """What a check shows: HTML for people, the score as text for nbgrader.
@@ -258,6 +261,31 @@ class Checker:
         )
 
 
+def keep_course_logs_off_stderr(log_dir: Path | None) -> None:
+    """Send the course's log records to a file, never to the kernel's stderr.
+
+    A learner's answer may configure the kernel's root logger
+    (``logging.basicConfig(level=logging.DEBUG)``); records of ours that
+    reached it would print in the learner's check cell, and nbgrader scores
+    a test cell that writes to stderr 0.
+
+    Args:
+        log_dir: Folder for ``kernel.log`` (the file is made on the first
+            record), or ``None`` to drop the records (the package's
+            ``NullHandler`` takes them).
+    """
+    course = logging.getLogger("autograder")
+    course.propagate = False  # the package's NullHandler stays the fallback
+    if log_dir is None or any(h.name == KERNEL_LOG for h in course.handlers):
+        return
+    handler = logging.FileHandler(log_dir / KERNEL_LOG, delay=True, encoding="utf-8")
+    handler.name = KERNEL_LOG
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    course.addHandler(handler)
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%%check`` and the cell tracker; start the warm worker.
 
@@ -279,8 +307,12 @@ def load_ipython_extension(ipython: Any) -> None:
     if record_report not in REPORT_LISTENERS:
         REPORT_LISTENERS.append(record_report)
     try:
-        default_runner(load_settings()).start()
+        settings = load_settings()
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        keep_course_logs_off_stderr(settings.cache_dir)
+        default_runner(settings).start()
     except (AutograderError, OSError):
+        keep_course_logs_off_stderr(None)
         logger.debug("could not start the grading worker early", exc_info=True)
 
 

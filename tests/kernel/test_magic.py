@@ -120,3 +120,32 @@ def test_a_markdown_answer_is_read_from_the_saved_notebook_and_said(
     assert feedback.report is not None
     assert [f.id for f in feedback.report.notes] == ["answer.markdown-saved"]
     assert "Save the notebook (Ctrl+S)" in feedback.text
+
+
+@pytest.mark.slow
+def test_a_learner_logging_setup_never_puts_course_logs_on_stderr(
+    root: Path, tmp_path: Path
+) -> None:
+    """A graded cell that writes to stderr scores 0 in nbgrader.
+
+    Answers that call ``logging.basicConfig(level=logging.DEBUG)`` (exercise
+    11 has one) configure the kernel's root logger; the course's own debug
+    records must not reach it.
+    """
+    folder = tmp_path / "01_pep8"
+    shutil.copytree(root / SOLUTION, folder)
+    notebook = nbformat.read(folder / "01_pep8.ipynb", as_version=4)
+    first_check = next(
+        n for n, c in enumerate(notebook.cells) if c.source.startswith("%%check")
+    )
+    setup = "import logging\n\nlogging.basicConfig(level=logging.DEBUG, force=True)"
+    notebook.cells.insert(first_check, nbformat.v4.new_code_cell(setup))
+    NotebookClient(
+        notebook, timeout=120, resources={"metadata": {"path": str(folder)}}
+    ).execute()
+    graded = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    streams = [o for c in graded for o in c.outputs if o.output_type == "stream"]
+    assert streams == []
+    for cell in graded:
+        points = float(cell.metadata.nbgrader.points)
+        assert float(cell.outputs[0].data["text/plain"]) == points

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -64,3 +65,19 @@ def test_loading_the_extension_registers_the_listener_once() -> None:
         assert REPORT_LISTENERS.count(record_report) == 1
     finally:
         REPORT_LISTENERS[:] = before
+
+
+def test_loading_the_extension_keeps_course_logs_away_from_the_root_logger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    shell: Any = SimpleNamespace(
+        events=SimpleNamespace(register=lambda *args: None),
+        register_magic_function=lambda *args, **kwargs: None,
+        user_ns={},
+    )
+    load_ipython_extension(shell)
+    course = logging.getLogger("autograder")
+    assert course.propagate is False
+    logging.getLogger("autograder.kernel").warning("for the file only")
+    assert "for the file only" in (tmp_path / "cache" / "kernel.log").read_text()
