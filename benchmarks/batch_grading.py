@@ -55,6 +55,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+c.Execute.timeout = 600  # nbgrader's 30 s would turn a slow moment into a 0
 """
 
 
@@ -82,8 +83,8 @@ def _run(course: Path, *args: str) -> float:
     return seconds
 
 
-def variants(exercise: str) -> list[dict[str, str]]:
-    """Known submissions of an exercise: answer text by answer grade id."""
+def variants(exercise: str) -> list[tuple[str, dict[str, str]]]:
+    """Known submissions of an exercise: a name, and answer text by grade id."""
     spec = load_exercise(ROOT / "solutions" / exercise)
     source = json.loads((spec.notebook_path).read_text(encoding="utf-8"))
     reference = {
@@ -91,14 +92,24 @@ def variants(exercise: str) -> list[dict[str, str]]:
         for cell in source["cells"]
         if cell["metadata"].get("nbgrader", {}).get("grade_id") in spec.answers
     }
-    found: list[dict[str, str]] = [reference, {}]
+    found: list[tuple[str, dict[str, str]]] = [
+        ("reference", reference),
+        ("untouched", {}),
+    ]
     fixtures = ROOT / "tests" / "fixtures" / exercise
     if len(spec.answers) == 1 and fixtures.is_dir():
         (answer,) = spec.answers
         found += [
-            {answer: path.read_text("utf-8")} for path in sorted(fixtures.glob("*.py"))
+            (path.stem, {answer: path.read_text("utf-8")})
+            for path in sorted(fixtures.glob("*.py"))
         ]
     return found
+
+
+def variant_of(exercise: str, student: str) -> str:
+    """Name the known submission a benchmark student handed in."""
+    known = variants(exercise)
+    return known[int(student.removeprefix("student")) % len(known)][0]
 
 
 def build_course(
@@ -123,7 +134,7 @@ def build_course(
         )
         known = variants(exercise)
         for number in range(students):
-            answers = dict(known[number % len(known)])
+            answers = dict(known[number % len(known)][1])
             make_submission(
                 ROOT,
                 exercise,
@@ -233,7 +244,14 @@ def main() -> None:
         differ = sorted(
             k for k in reference if any(found[n].get(k) != reference[k] for n in found)
         )
-        print(f"DIFFERENT SCORES: {differ[:10]}")
+        print(f"DIFFERENT SCORES ({len(differ)} graded cells):")
+        for key in differ:
+            exercise, student, cell = key
+            shown = "  ".join(f"{name} {found[name].get(key)}" for name in found)
+            print(
+                f"  {exercise} {student} ({variant_of(exercise, student)}) {cell}: "
+                + shown
+            )
         raise SystemExit(1)
 
 
