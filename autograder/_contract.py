@@ -13,6 +13,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from autograder._parse import parse_python
 from autograder.feedback import Finding, Location, make_finding
 from autograder.spec import AnswerSpec
 
@@ -179,7 +180,7 @@ def assess(spec: AnswerSpec, source: str | None) -> Readiness:
             finding = make_finding("answer.magic", _at(spec, number), line=line.strip())
             return Readiness((finding,), static_ok=False, dynamic_ok=False)
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError as error:
         location = _at(spec, error.lineno)
         finding = make_finding("answer.syntax-error", location, error=error.msg)

@@ -11,8 +11,8 @@ import ast
 import dataclasses
 import functools
 import re
-import threading
 
+from autograder._parse import parse_python
 from autograder.feedback import CellReport, Finding
 from autograder.notebook import HIDDEN_BEGIN
 
@@ -20,10 +20,6 @@ HIDDEN_END = "### END HIDDEN TESTS"
 MIN_FRAGMENT = 8
 MIN_CONSTANT = 6
 REPLACEMENT = "[hidden test text removed]"
-
-
-_PARSE_LOCK = threading.Lock()
-"""CPython 3.11's parser is not safe to call from several threads at once."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -54,8 +50,7 @@ def hidden_fragments(cell_source: str) -> tuple[str, ...]:
             found.add(stripped)
     body = "\n".join("" if line.startswith("%%") else line for line in lines)
     try:
-        with _PARSE_LOCK:
-            tree = ast.parse(body)
+        tree = parse_python(body)
     except SyntaxError:
         return tuple(sorted(found, key=len, reverse=True))
     for node in ast.walk(tree):
